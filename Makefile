@@ -1,0 +1,53 @@
+# The two commands a new user needs: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# Used only by the test and check targets; a real deployment sets its own (see README).
+TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=localhost,127.0.0.1,testserver
+
+.PHONY: install run test test-fast fixtures check lint format messages serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: set up and start the site on http://127.0.0.1:8000 (development server)
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DEBUG=true $(BIN)/python manage.py loaddata fixtures/*.json
+	@echo ""
+	@echo "The tracker is starting on http://127.0.0.1:8000/"
+	@echo "To sign in to the admin (http://127.0.0.1:8000/admin/), create your own account first:"
+	@echo "    DEBUG=true $(BIN)/python manage.py createsuperuser"
+	@echo ""
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make test: the whole suite (browser tests need /usr/bin/chromium; see README)
+test: install
+	$(TEST_ENV) $(BIN)/pytest
+
+## make check: lint and missing migrations
+check: install
+	$(BIN)/ruff check .
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+lint: check
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## make messages: refresh the .po files and compile them (needs GNU gettext)
+messages: install
+	DEBUG=true $(BIN)/python manage.py makemessages -l ja -l en --no-location
+	DEBUG=true $(BIN)/python manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,354 @@
+"""Staff edit the record here. Status changes go through `services.item_set_status` from
+every entry point: the item form's update inline, the list's status column and the bulk action."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
+from simple_history.admin import SimpleHistoryAdmin
+
+from .choices import Status
+from .forms import SetStatusForm
+from .models import (
+    ActionItem,
+    Country,
+    Document,
+    Paragraph,
+    Section,
+    Signatory,
+    StatusUpdate,
+    Theme,
+)
+from .querysets import today
+from .services import item_refresh_status, item_set_status
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue()
+        if self.value() == "no":
+            return queryset.not_overdue()
+        return queryset
+
+
+@admin.register(Country)
+class CountryAdmin(TranslationAdmin):
+    list_display = ["code", "name_ja", "name_en"]
+    search_fields = ["code", "name_ja", "name_en"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(TranslationAdmin):
+    list_display = ["slug", "name", "order"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ("name_en",)}
+
+
+class SectionInline(TranslationTabularInline):
+    model = Section
+    extra = 0
+
+
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    extra = 0
+    autocomplete_fields = ["country"]
+
+
+class ParagraphInline(admin.StackedInline):
+    model = Paragraph
+    extra = 0
+    fields = [("number", "section"), "text", "text_en"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("section")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only the sections of the document being edited are offered.
+        if db_field.name == "section":
+            document_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Section.objects.filter(document_id=document_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Document)
+class DocumentAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    list_display = ["slug", "title", "meeting", "signed_on", "place"]
+    search_fields = ["slug", "title_ja", "title_en", "meeting_ja", "meeting_en"]
+    autocomplete_fields = ["participants"]
+    inlines = [SectionInline, ParagraphInline, SignatoryInline]
+
+
+class ActionItemInline(TranslationStackedInline):
+    model = ActionItem
+    extra = 0
+    fields = [
+        ("ref", "kind", "theme"),
+        "title",
+        "description",
+        "owners",
+        ("starts_on", "due_date", "due_precision", "due_text"),
+        "organisations",
+    ]
+    autocomplete_fields = ["owners"]
+    show_change_link = True
+
+
+@admin.register(Paragraph)
+class ParagraphAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "document", "section"]
+    list_filter = ["document"]
+    list_select_related = ["document", "section"]
+    search_fields = ["text", "text_en"]
+    inlines = [ActionItemInline]
+
+
+class StatusUpdateInline(TranslationTabularInline):
+    """The item's timeline. Existing updates are read-only (the history is append-only);
+    new rows are saved through the status service, never directly."""
+
+    model = StatusUpdate
+    extra = 0
+    fields = [
+        "date",
+        "status",
+        "note",
+        "source_url",
+        "previous_status",
+        "recorded_by",
+        "recorded_at",
+    ]
+    readonly_fields = ["previous_status", "recorded_by", "recorded_at"]
+    ordering = ["date", "recorded_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    list_display = [
+        "ref",
+        "title",
+        "owner_codes",
+        "theme",
+        "due",
+        "status",
+        "overdue",
+        "document",
+    ]
+    list_display_links = ["ref", "title"]
+    list_editable = ["status"]
+    list_filter = [
+        "status",
+        "theme",
+        ("owners", admin.RelatedOnlyFieldListFilter),
+        "document",
+        "kind",
+        OverdueFilter,
+    ]
+    search_fields = ["ref", "title_ja", "title_en", "paragraph__text", "paragraph__text_en"]
+    list_per_page = 100
+    autocomplete_fields = ["owners", "paragraph"]
+    readonly_fields = ["status", "status_date", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "paragraph",
+                    "ref",
+                    "kind",
+                    "theme",
+                    "title",
+                    "description",
+                    "owners",
+                    "organisations",
+                ]
+            },
+        ),
+        (_("Deadline"), {"fields": [("starts_on", "due_date", "due_precision"), "due_text"]}),
+        (
+            _("Status (change it by adding an update below)"),
+            {"fields": [("status", "status_date"), "updated_at"]},
+        ),
+    ]
+    inlines = [StatusUpdateInline]
+    actions = ["set_status"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("document", "theme", "paragraph")
+            .prefetch_related(Prefetch("owners", queryset=Country.objects.order_by("code")))
+        )
+
+    def get_changelist_form(self, request, **kwargs):
+        # `status` is not editable on the model (only the service writes it); the list
+        # still offers it, and save_model below routes the change through the service.
+        from django import forms
+
+        class StatusChangeForm(forms.ModelForm):
+            status = forms.ChoiceField(choices=Status.choices, label=_("status"))
+
+            class Meta:
+                model = ActionItem
+                fields = []
+
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                if self.instance.pk:
+                    self.initial["status"] = self.instance.status
+
+        return StatusChangeForm
+
+    @admin.display(description=_("owners"))
+    def owner_codes(self, obj: ActionItem) -> str:
+        return " ".join(country.code for country in obj.owners.all())
+
+    @admin.display(description=_("due"), ordering="due_date")
+    def due(self, obj: ActionItem) -> str:
+        return obj.due_display or "—"
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj: ActionItem) -> bool:
+        return obj.is_overdue_on(today())
+
+    def save_model(self, request, obj, form, change):
+        new_status = form.cleaned_data.get("status") if "status" in form.changed_data else None
+        if new_status is None or not change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            item_set_status(item=obj, status=new_status, date=today(), user=request.user)
+        except ValidationError as error:
+            self.message_user(request, f"{obj.ref}: {' '.join(error.messages)}", messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("%(ref)s: status recorded without a source. Add the source on the item's page.")
+                % {"ref": obj.ref},
+                messages.WARNING,
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not StatusUpdate:
+            super().save_formset(request, form, formset, change)
+            return
+        for update_form in formset.extra_forms:
+            if not update_form.has_changed() or not update_form.is_valid():
+                continue
+            data = update_form.cleaned_data
+            item_set_status(
+                item=form.instance,
+                status=data["status"],
+                date=data["date"],
+                user=request.user,
+                note_ja=data.get("note_ja", ""),
+                note_en=data.get("note_en", ""),
+                source_url=data.get("source_url", ""),
+            )
+
+    @admin.action(description=_("Set status of selected items…"), permissions=["change"])
+    def set_status(self, request, queryset):
+        form = SetStatusForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            done, failed = 0, []
+            for item in queryset:
+                try:
+                    item_set_status(item=item, user=request.user, **form.cleaned_data)
+                    done += 1
+                except ValidationError as error:
+                    failed.append(f"{item.ref}: {' '.join(error.messages)}")
+            if done:
+                self.message_user(
+                    request,
+                    ngettext("Status set on %(n)d item.", "Status set on %(n)d items.", done)
+                    % {"n": done},
+                    messages.SUCCESS,
+                )
+            for failure in failed:
+                self.message_user(request, failure, messages.ERROR)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Set status"),
+            "form": form,
+            "items": queryset.order_by("document", "ref"),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/commitments/set_status.html", context)
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    """A read-only view of all updates; new ones are added from the item's page."""
+
+    list_display = [
+        "item",
+        "date",
+        "previous_status",
+        "status",
+        "source_link",
+        "recorded_by",
+        "recorded_at",
+    ]
+    list_filter = ["status", "item__document", "item__theme"]
+    list_select_related = ["item", "recorded_by"]
+    search_fields = ["item__ref", "note_ja", "note_en", "source_url"]
+    date_hierarchy = "date"
+
+    @admin.display(description=_("source"))
+    def source_link(self, obj: StatusUpdate) -> str:
+        if not obj.source_url:
+            return "—"
+        return format_html_join(
+            "", '<a href="{}" rel="noopener">{}</a>', [(obj.source_url, obj.source_url[:50])]
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The public timeline is append-only; only an administrator may remove a wrong entry.
+        return request.user.is_superuser
+
+    def delete_model(self, request, obj):
+        item = obj.item
+        super().delete_model(request, obj)
+        item_refresh_status(item=item, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        items = list({update.item for update in queryset.select_related("item")})
+        super().delete_queryset(request, queryset)
+        for item in items:
+            item_refresh_status(item=item, user=request.user)

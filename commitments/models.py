@@ -1,0 +1,496 @@
+"""The domain: documents signed at meetings, their sections and paragraphs, the action items
+each paragraph commits to, and the dated, sourced status updates that say what became of them.
+
+Models with translated fields get their audit history in `translation.py`, after
+modeltranslation has added the per-language columns, so the history copies those too.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import DocumentKind, DuePrecision, Kind, Status
+from .dates import format_due
+from .querysets import ActionItemQuerySet, StatusUpdateQuerySet, today
+
+ROMAN_NUMERALS = ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ", "Ⅹ", "Ⅺ", "Ⅻ"]
+
+
+class CountryManager(models.Manager):
+    def get_by_natural_key(self, code: str) -> Country:
+        return self.get(code=code)
+
+
+class Country(models.Model):
+    """A country by its ISO 3166-1 alpha-2 code, named in every site language."""
+
+    code = models.CharField(
+        _("ISO code"), max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2, e.g. TM.")
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    objects = CountryManager()
+
+    class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_code_two_capital_letters"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("commitments:country-detail", args=[self.code])
+
+
+class ThemeManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> Theme:
+        return self.get(slug=slug)
+
+
+class Theme(models.Model):
+    """A subject the action items are grouped under on the dashboard."""
+
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    objects = ThemeManager()
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("commitments:theme-detail", args=[self.slug])
+
+
+class DocumentManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> Document:
+        return self.get(slug=slug)
+
+
+class Document(models.Model):
+    """A signed text (joint statement, road map, …) whose lines are tracked."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=DocumentKind.choices, default=DocumentKind.JOINT_STATEMENT
+    )
+    title = models.CharField(_("title"), max_length=300)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
+    meeting = models.CharField(_("meeting"), max_length=300, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    original_language = models.CharField(
+        _("original language"),
+        max_length=10,
+        default="ja",
+        help_text=_("Language code of the authentic text, e.g. ja."),
+    )
+    participants = models.ManyToManyField(
+        Country, related_name="documents", blank=True, verbose_name=_("participants")
+    )
+    preamble = models.TextField(
+        _("preamble (original)"), blank=True, help_text=_("Verbatim, as signed.")
+    )
+    preamble_en = models.TextField(
+        _("preamble (English translation)"),
+        blank=True,
+        help_text=_("The project's own translation; not an official text."),
+    )
+    closing = models.TextField(_("closing line (original)"), blank=True)
+    closing_en = models.TextField(_("closing line (English translation)"), blank=True)
+
+    objects = DocumentManager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-signed_on", "slug"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} {self.title}".strip()
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("commitments:document-detail", args=[self.slug])
+
+
+class Signatory(models.Model):
+    """A person who signed a document, as printed at its end."""
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="signatories", verbose_name=_("document")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name (original)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    position = models.CharField(_("title (original)"), max_length=300, blank=True)
+    position_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="signatories",
+        null=True,
+        blank=True,
+        verbose_name=_("country"),
+    )
+
+    class Meta:
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        ordering = ["document", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "order"], name="unique_signatory_order_per_document"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple:
+        return (*self.document.natural_key(), self.order)
+
+    natural_key.dependencies = ["commitments.document"]
+
+
+class SectionManager(models.Manager):
+    def get_by_natural_key(self, document_slug: str, number: int) -> Section:
+        return self.get(document__slug=document_slug, number=number)
+
+
+class Section(models.Model):
+    """A numbered heading (Ⅰ, Ⅱ, …) of a document."""
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="sections", verbose_name=_("document")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+
+    objects = SectionManager()
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "number"], name="unique_section_number_per_document"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.numeral}．{self.title}"
+
+    @property
+    def numeral(self) -> str:
+        if 1 <= self.number <= len(ROMAN_NUMERALS):
+            return ROMAN_NUMERALS[self.number - 1]
+        return str(self.number)
+
+    def natural_key(self) -> tuple:
+        return (*self.document.natural_key(), self.number)
+
+    natural_key.dependencies = ["commitments.document"]
+
+
+class ParagraphManager(models.Manager):
+    def get_by_natural_key(self, document_slug: str, number: int) -> Paragraph:
+        return self.get(document__slug=document_slug, number=number)
+
+
+class Paragraph(models.Model):
+    """A numbered paragraph: the authentic text, verbatim, and the project's translation."""
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="paragraphs", verbose_name=_("document")
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="paragraphs", verbose_name=_("section")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    text = models.TextField(
+        _("text (original)"),
+        help_text=_(
+            "Verbatim, as signed. Blocks inside the paragraph are separated by a line break."
+        ),
+    )
+    text_en = models.TextField(
+        _("text (English translation)"),
+        blank=True,
+        help_text=_("The project's own translation; not an official text."),
+    )
+
+    history = HistoricalRecords()
+    objects = ParagraphManager()
+
+    class Meta:
+        verbose_name = _("paragraph")
+        verbose_name_plural = _("paragraphs")
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "number"], name="unique_paragraph_number_per_document"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"¶{self.number} {self.text[:40]}"
+
+    def natural_key(self) -> tuple:
+        return (*self.document.natural_key(), self.number)
+
+    natural_key.dependencies = ["commitments.document", "commitments.section"]
+
+    def clean(self) -> None:
+        if self.section_id and self.document_id and self.section.document_id != self.document_id:
+            raise ValidationError({"section": _("The section belongs to another document.")})
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.document.get_absolute_url()}#{self.anchor}"
+
+
+class ActionItemManager(models.Manager.from_queryset(ActionItemQuerySet)):
+    def get_by_natural_key(self, document_slug: str, ref: str) -> ActionItem:
+        return self.get(document__slug=document_slug, ref=ref)
+
+
+class ActionItem(models.Model):
+    """One trackable thing a paragraph commits to, with its owners, deadline and status.
+
+    `status` and `status_date` mirror the newest StatusUpdate; only
+    `commitments.services.item_set_status` writes them.
+    """
+
+    Status = Status
+    Kind = Kind
+    DuePrecision = DuePrecision
+
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name=_("document"),
+        editable=False,
+        help_text=_("Always the paragraph's document; kept here for filtering and uniqueness."),
+    )
+    paragraph = models.ForeignKey(
+        Paragraph, on_delete=models.PROTECT, related_name="items", verbose_name=_("paragraph")
+    )
+    ref = models.CharField(
+        _("ref"),
+        max_length=20,
+        help_text=_("Paragraph number and item number, e.g. 25.2. Unique within the document."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    owners = models.ManyToManyField(
+        Country,
+        related_name="action_items",
+        verbose_name=_("owner countries"),
+        help_text=_("The countries responsible; where the text names only some, exactly those."),
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, related_name="items", verbose_name=_("theme")
+    )
+    organisations = models.CharField(_("organisations named"), max_length=300, blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    due_date = models.DateField(
+        _("due date"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of the period the text fixes: “2016” is 2016-12-31."),
+    )
+    due_precision = models.CharField(
+        _("due date precision"), max_length=5, choices=DuePrecision.choices, blank=True
+    )
+    due_text = models.CharField(
+        _("deadline as written"), max_length=100, blank=True, help_text=_("e.g. ２０１６年")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NOT_ASSESSED,
+        help_text=_("Set by the newest status update; change it by adding an update."),
+    )
+    status_date = models.DateField(_("status date"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("last modified"), auto_now=True)
+
+    objects = ActionItemManager()
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        ordering = ["document", "paragraph__number", "ref"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "ref"], name="unique_item_ref_per_document"
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(due_date__isnull=False, starts_on__lte=F("due_date")),
+                name="item_starts_on_not_after_due_date",
+                violation_error_message=_("The start date must not be after the due date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True, due_precision="")
+                | (Q(due_date__isnull=False) & ~Q(due_precision="")),
+                name="item_due_date_has_precision",
+                violation_error_message=_(
+                    "A due date needs a precision (day, month or year), and a precision needs a date."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status"], name="item_status_idx"),
+            models.Index(fields=["due_date"], name="item_due_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+    def natural_key(self) -> tuple:
+        return (*self.document.natural_key(), self.ref)
+
+    natural_key.dependencies = ["commitments.paragraph", "commitments.theme", "commitments.country"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("commitments:item-detail", args=[self.document.slug, self.ref])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.starts_on and not self.due_date:
+            errors["due_date"] = _("A start date needs a due date.")
+        if self.starts_on and self.due_date and self.starts_on > self.due_date:
+            errors["starts_on"] = _("The start date must not be after the due date.")
+        if self.due_date and not self.due_precision:
+            errors["due_precision"] = _("Say how exactly the text fixes the date.")
+        if self.due_precision and not self.due_date:
+            errors["due_date"] = _("A precision needs a due date.")
+        if self.paragraph_id is not None:
+            self.document_id = self.paragraph.document_id
+            duplicate = ActionItem.objects.filter(document_id=self.document_id, ref=self.ref)
+            if self.ref and duplicate.exclude(pk=self.pk).exists():
+                errors["ref"] = _("Another item of this document already has this ref.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        # The document is always the paragraph's, whatever the caller passed.
+        if self.paragraph_id is not None:
+            self.document_id = self.paragraph.document_id
+        super().save(*args, **kwargs)
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    def is_overdue_on(self, day: datetime.date) -> bool:
+        return bool(self.due_date and self.due_date < day and not self.status_enum.is_closed)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_overdue_on(today())
+
+    @property
+    def is_completed_late(self) -> bool:
+        return bool(
+            self.status == Status.COMPLETED
+            and self.due_date
+            and self.status_date
+            and self.status_date > self.due_date
+        )
+
+    @property
+    def due_display(self) -> str:
+        return format_due(self.starts_on, self.due_date, self.due_precision)
+
+
+class StatusUpdateManager(models.Manager.from_queryset(StatusUpdateQuerySet)):
+    def get_by_natural_key(self, document_slug: str, ref: str, date: str, status: str):
+        return self.get(item__document__slug=document_slug, item__ref=ref, date=date, status=status)
+
+
+class StatusUpdate(models.Model):
+    """A dated change of an item's status, with the public source it rests on. Append-only."""
+
+    item = models.ForeignKey(
+        ActionItem, on_delete=models.CASCADE, related_name="updates", verbose_name=_("action item")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    previous_status = models.CharField(
+        _("previous status"), max_length=20, choices=Status.choices, blank=True, editable=False
+    )
+    date = models.DateField(_("date"), help_text=_("When the change happened in the world."))
+    note = models.TextField(_("note"), blank=True)
+    source_url = models.URLField(
+        _("source URL"), max_length=500, blank=True, help_text=_("The public source this rests on.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="status_updates",
+        verbose_name=_("recorded by"),
+        editable=False,
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = StatusUpdateManager()
+
+    class Meta:
+        verbose_name = _("status update")
+        verbose_name_plural = _("status updates")
+        ordering = ["item", "date", "recorded_at", "pk"]
+        get_latest_by = ["date", "recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "date", "status"], name="unique_update_per_item_date_status"
+            )
+        ]
+        indexes = [models.Index(fields=["-date", "-recorded_at"], name="update_newest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item.ref}: {self.get_status_display()} ({self.date:%Y-%m-%d})"
+
+    def natural_key(self) -> tuple:
+        return (*self.item.natural_key(), self.date.isoformat(), self.status)
+
+    natural_key.dependencies = ["commitments.actionitem"]

@@ -1,0 +1,58 @@
+"""Named reads: each page asks one of these methods, which owns its joins and aggregates."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .choices import Status
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def with_related(self) -> ActionItemQuerySet:
+        """Everything a row of a list shows, in a fixed number of queries."""
+        return self.select_related("document", "paragraph", "theme").prefetch_related("owners")
+
+    def overdue(self, on: datetime.date | None = None) -> ActionItemQuerySet:
+        """Items whose due date has passed and which are not completed, ongoing or dropped."""
+        return self.filter(due_date__lt=on or today()).exclude(status__in=Status.closed())
+
+    def not_overdue(self, on: datetime.date | None = None) -> ActionItemQuerySet:
+        return self.exclude(pk__in=self.overdue(on).values("pk"))
+
+    def upcoming(self, on: datetime.date | None = None) -> ActionItemQuerySet:
+        """Open items due today or later, soonest first."""
+        return (
+            self.filter(due_date__gte=on or today())
+            .exclude(status__in=Status.closed())
+            .order_by("due_date", "ref")
+        )
+
+    def completed_late(self) -> ActionItemQuerySet:
+        return self.filter(
+            status=Status.COMPLETED, due_date__isnull=False, status_date__gt=models.F("due_date")
+        )
+
+    def for_owner(self, code: str) -> ActionItemQuerySet:
+        return self.filter(owners__code=code.upper())
+
+    def status_counts(self) -> dict[str, int]:
+        """How many items are in each status, plus the total, in one aggregate query."""
+        aggregates = {status.value: Count("pk", filter=Q(status=status)) for status in Status}
+        aggregates["total"] = Count("pk")
+        return self.aggregate(**aggregates)
+
+
+class StatusUpdateQuerySet(models.QuerySet):
+    def newest_first(self) -> StatusUpdateQuerySet:
+        return self.order_by("-date", "-recorded_at", "-pk")
+
+    def with_item(self) -> StatusUpdateQuerySet:
+        return self.select_related("item", "item__document", "item__theme", "recorded_by")
