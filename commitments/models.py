@@ -144,6 +144,11 @@ class Document(models.Model):
         return reverse("commitments:document-detail", args=[self.slug])
 
 
+class SignatoryManager(models.Manager):
+    def get_by_natural_key(self, document_slug: str, order: int) -> Signatory:
+        return self.get(document__slug=document_slug, order=order)
+
+
 class Signatory(models.Model):
     """A person who signed a document, as printed at its end."""
 
@@ -163,6 +168,8 @@ class Signatory(models.Model):
         blank=True,
         verbose_name=_("country"),
     )
+
+    objects = SignatoryManager()
 
     class Meta:
         verbose_name = _("signatory")
@@ -211,6 +218,11 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return f"{self.numeral}．{self.title}"
+
+    @property
+    def title_original(self) -> str:
+        """The title as written in the document's own language."""
+        return getattr(self, f"title_{self.document.original_language}", "") or self.title
 
     @property
     def numeral(self) -> str:
@@ -492,5 +504,9 @@ class StatusUpdate(models.Model):
 
     def natural_key(self) -> tuple:
         return (*self.item.natural_key(), self.date.isoformat(), self.status)
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
 
     natural_key.dependencies = ["commitments.actionitem"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "commitments"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("documents/<slug:slug>/", views.document_detail, name="document-detail"),
     path("documents/<slug:slug>/items/<str:ref>/", views.item_detail, name="item-detail"),
     path("items/", views.item_list, name="item-list"),
+    path("items/export.csv", views.item_export, name="item-export"),
+    path("feeds/updates/", feeds.UpdatesFeed(), name="feed-updates"),
+    path("feeds/updates/countries/<str:code>/", feeds.CountryUpdatesFeed(), name="feed-country"),
+    path("feeds/updates/themes/<slug:slug>/", feeds.ThemeUpdatesFeed(), name="feed-theme"),
     path("countries/<str:code>/", views.country_detail, name="country-detail"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
 ]

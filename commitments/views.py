@@ -1,10 +1,184 @@
-"""Public, read-only pages."""
+"""Public, read-only pages. Function views that build an explicit context and render it.
 
-from django.http import HttpResponse
+Every page that lists items accepts `?country=TM&country=KZ` (ISO codes) and narrows what it
+shows to items owned by one of those countries."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import progress
+from .choices import Status
+from .csv_format import stream_csv
+from .filters import ActionItemFilterSet, CodeChoiceField
+from .models import ActionItem, Country, Document, Paragraph, StatusUpdate, Theme
+from .querysets import today
+
+PAGE_SIZE = 50
+LIST_LIMIT = 10
 
 
-def _todo(request, *args, **kwargs):
-    return HttpResponse("")
+def _country_selection(request: HttpRequest) -> tuple[list[Country], str]:
+    """The countries in `?country=`, and an error message if a code is unknown."""
+    codes = request.GET.getlist("country")
+    if not codes:
+        return [], ""
+    field = CodeChoiceField(queryset=Country.objects.all(), to_field_name="code", required=False)
+    try:
+        return list(field.clean(codes)), ""
+    except Exception as error:  # ValidationError: show its message, never a server error
+        return [], " ".join(getattr(error, "messages", [str(error)]))
 
 
-dashboard = document_detail = item_detail = item_list = country_detail = theme_detail = _todo
+def _restrict(items: QuerySet[ActionItem], countries: list[Country]) -> QuerySet[ActionItem]:
+    if not countries:
+        return items
+    owned = ActionItem.objects.filter(owners__in=countries).values("pk")
+    return items.filter(pk__in=owned)
+
+
+def _overview(items: QuerySet[ActionItem], countries: list[Country], base_params: dict) -> dict:
+    """The summary, bars and lists shared by the dashboard, country and theme pages."""
+    country_rows = progress.by_country(items, base_params)
+    if countries:
+        chosen = {c.pk for c in countries}
+        country_rows = [row for row in country_rows if row.label.pk in chosen]
+    day = today()
+    return {
+        "summary": progress.summary(items, base_params),
+        "themes": progress.by_theme(items, base_params),
+        "countries": country_rows,
+        "overdue": items.overdue(day).with_related().order_by("due_date", "ref")[:LIST_LIMIT],
+        "overdue_count": items.overdue(day).count(),
+        "upcoming": items.upcoming(day).with_related()[:LIST_LIMIT],
+        "latest_updates": StatusUpdate.objects.filter(item__in=items.values("pk"))
+        .with_item()
+        .newest_first()[:LIST_LIMIT],
+        "statuses": Status.display_order(),
+        "filter_countries": Country.objects.filter(action_items__isnull=False).distinct(),
+        "today": day,
+    }
+
+
+def _render_overview(request, template, context, country_error: str) -> HttpResponse:
+    context["country_error"] = country_error
+    return render(request, template, context, status=400 if country_error else 200)
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    countries, error = _country_selection(request)
+    base = {"country": [c.code for c in countries]}
+    items = _restrict(ActionItem.objects.all(), countries)
+    documents = Document.objects.order_by("-signed_on", "slug")
+    context = {
+        **_overview(items, countries, base),
+        "selected_countries": countries,
+        "documents": [
+            (doc, progress.summary(items.filter(document=doc), {**base, "document": doc.slug}))
+            for doc in documents
+        ],
+    }
+    return _render_overview(request, "commitments/dashboard.html", context, error)
+
+
+def country_detail(request: HttpRequest, code: str) -> HttpResponse:
+    country = get_object_or_404(Country, code=code.upper())
+    items = ActionItem.objects.filter(pk__in=ActionItem.objects.filter(owners=country).values("pk"))
+    base = {"country": [country.code]}
+    context = {
+        **_overview(items, [country], base),
+        "country": country,
+        "items": items.with_related().order_by("due_date", "ref")[:200],
+        "item_count": items.count(),
+        "list_url": progress.items_url(**base),
+    }
+    return render(request, "commitments/country_detail.html", context)
+
+
+def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = get_object_or_404(Theme, slug=slug)
+    countries, error = _country_selection(request)
+    base = {"theme": theme.slug, "country": [c.code for c in countries]}
+    items = _restrict(ActionItem.objects.filter(theme=theme), countries)
+    context = {
+        **_overview(items, countries, base),
+        "theme": theme,
+        "selected_countries": countries,
+        "items": items.with_related().order_by("due_date", "ref")[:200],
+        "item_count": items.count(),
+        "list_url": progress.items_url(**base),
+    }
+    return _render_overview(request, "commitments/theme_detail.html", context, error)
+
+
+def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    document = get_object_or_404(Document.objects.prefetch_related("participants"), slug=slug)
+    countries, error = _country_selection(request)
+    items = _restrict(ActionItem.objects.filter(document=document), countries).with_related()
+    paragraphs = Paragraph.objects.filter(document=document).prefetch_related(
+        Prefetch("items", queryset=items.order_by("ref"), to_attr="tracked_items")
+    )
+    sections = list(document.sections.all())
+    by_section: dict[int, list[Paragraph]] = {s.pk: [] for s in sections}
+    for paragraph in paragraphs:
+        by_section[paragraph.section_id].append(paragraph)
+    base = {"document": document.slug, "country": [c.code for c in countries]}
+    context = {
+        "document": document,
+        "sections": [(section, by_section[section.pk]) for section in sections],
+        "signatories": document.signatories.select_related("country"),
+        "summary": progress.summary(items, base),
+        "selected_countries": countries,
+        "country_error": error,
+        "today": today(),
+    }
+    return render(request, "commitments/document_detail.html", context, status=400 if error else 200)
+
+
+def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    try:
+        item = (
+            ActionItem.objects.with_related()
+            .select_related("paragraph__section")
+            .get(document__slug=slug, ref=ref)
+        )
+    except ActionItem.DoesNotExist:
+        raise Http404(_("There is no item %(ref)s in this document.") % {"ref": ref}) from None
+    updates = item.updates.select_related("recorded_by").order_by("-date", "-recorded_at")
+    context = {"item": item, "updates": updates, "today": today()}
+    return render(request, "commitments/item_detail.html", context)
+
+
+def item_list(request: HttpRequest) -> HttpResponse:
+    filterset = ActionItemFilterSet(request.GET or None, queryset=ActionItem.objects.with_related())
+    valid = filterset.is_valid() if filterset.is_bound else True
+    items = filterset.qs if valid else ActionItem.objects.none()
+    paginator = Paginator(items, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "count": paginator.count,
+        "query": query.urlencode(),
+        "export_url": reverse("commitments:item-export") + (f"?{query.urlencode()}" if query else ""),
+        "today": today(),
+    }
+    return render(request, "commitments/item_list.html", context, status=200 if valid else 400)
+
+
+def item_export(request: HttpRequest) -> HttpResponse:
+    """The item list's selection as CSV (UTF-8 with BOM so Excel reads Japanese), streamed."""
+    filterset = ActionItemFilterSet(request.GET or None, queryset=ActionItem.objects.all())
+    if filterset.is_bound and not filterset.is_valid():
+        messages = [f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()]
+        return HttpResponse("\n".join(messages), status=400, content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(stream_csv(filterset.qs), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="action-items-{today():%Y-%m-%d}.csv"'
+    return response

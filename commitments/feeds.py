@@ -1,0 +1,80 @@
+"""Atom feeds of status updates: all of them, one country's, one theme's."""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from .models import Country, StatusUpdate, Theme
+
+FEED_SIZE = 50
+
+
+class UpdatesFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self, obj=None):
+        return _("Commitment tracker: latest status updates")
+
+    def link(self, obj=None):
+        return reverse("commitments:dashboard")
+
+    def subtitle(self, obj=None):
+        return _("Each update is dated and carries the public source it rests on.")
+
+    def updates(self, obj):
+        return StatusUpdate.objects.all()
+
+    def items(self, obj=None):
+        return self.updates(obj).with_item().newest_first()[:FEED_SIZE]
+
+    def item_title(self, update: StatusUpdate):
+        return f"{update.item.ref} {update.item.title}: {update.get_status_display()}"
+
+    def item_description(self, update: StatusUpdate):
+        parts = [f"{update.date:%Y-%m-%d} — {update.get_status_display()}"]
+        if update.note:
+            parts.append(update.note)
+        if update.source_url:
+            parts.append(_("Source: %(url)s") % {"url": update.source_url})
+        return "\n".join(parts)
+
+    def item_link(self, update: StatusUpdate):
+        return f"{update.item.get_absolute_url()}#update-{update.pk}"
+
+    def item_pubdate(self, update: StatusUpdate):
+        return update.recorded_at
+
+    def item_updateddate(self, update: StatusUpdate):
+        return update.recorded_at
+
+
+class CountryUpdatesFeed(UpdatesFeed):
+    def get_object(self, request, code):
+        return get_object_or_404(Country, code=code.upper())
+
+    def title(self, obj=None):
+        return _("Status updates: items owned by %(country)s") % {"country": obj.name}
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def updates(self, obj):
+        return StatusUpdate.objects.filter(item__owners=obj)
+
+
+class ThemeUpdatesFeed(UpdatesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Theme, slug=slug)
+
+    def title(self, obj=None):
+        return _("Status updates: %(theme)s") % {"theme": obj.name}
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def updates(self, obj):
+        return StatusUpdate.objects.filter(item__theme=obj)

@@ -1,0 +1,107 @@
+"""The item list's filters. Countries are ISO codes and themes are slugs in the URL
+(`?country=TM&country=KZ&theme=agriculture`), so a filtered list is a link anyone can share."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Kind, Status
+from .models import ActionItem, Country, Document, Theme
+
+
+class CodeChoiceField(forms.ModelMultipleChoiceField):
+    """Accepts lower-case codes too (`?country=tm`), and says plainly which code is unknown."""
+
+    default_error_messages = {
+        "invalid_choice": _("“%(value)s” is not a country code we know (use ISO codes such as TM or KZ)."),
+    }
+
+    def clean(self, value):
+        if value:
+            value = [str(v).strip().upper() for v in value]
+        return super().clean(value)
+
+
+class CountryFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = CodeChoiceField
+
+
+class ActionItemFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    country = CountryFilter(
+        label=_("Country"),
+        field_name="owners__code",
+        to_field_name="code",
+        queryset=Country.objects.filter(action_items__isnull=False).distinct(),
+        distinct=True,
+    )
+    theme = django_filters.ModelMultipleChoiceFilter(
+        label=_("Theme"),
+        field_name="theme__slug",
+        to_field_name="slug",
+        queryset=Theme.objects.all(),
+        error_messages={"invalid_choice": _("“%(value)s” is not a theme.")},
+    )
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Kind.choices)
+    document = django_filters.ModelChoiceFilter(
+        label=_("Document"),
+        field_name="document",
+        to_field_name="slug",
+        queryset=Document.objects.all(),
+        error_messages={"invalid_choice": _("There is no such document.")},
+    )
+    due_year = django_filters.NumberFilter(
+        label=_("Due in year"), field_name="due_date", lookup_expr="year", min_value=1900, max_value=2200
+    )
+    due_after = django_filters.DateFilter(
+        label=_("Due on or after"), field_name="due_date", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_before = django_filters.DateFilter(
+        label=_("Due on or before"), field_name="due_date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("due_date", "due"), ("ref", "ref"), ("status", "status")),
+        field_labels={"due_date": _("Due date"), "ref": _("Ref"), "status": _("Status")},
+        null_label=None,
+    )
+
+    class Meta:
+        model = ActionItem
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        terms = value.split()
+        for term in terms[:10]:
+            queryset = queryset.filter(
+                Q(ref__icontains=term)
+                | Q(title_ja__icontains=term)
+                | Q(title_en__icontains=term)
+                | Q(description_ja__icontains=term)
+                | Q(description_en__icontains=term)
+                | Q(paragraph__text__icontains=term)
+                | Q(paragraph__text_en__icontains=term)
+            )
+        return queryset
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by("document__signed_on", "document__slug", "paragraph__number", "ref")
+        return queryset
+
+    @property
+    def selected_countries(self) -> list[Country]:
+        if not self.is_bound or not self.is_valid():
+            return []
+        return list(self.form.cleaned_data.get("country") or [])
