@@ -3,13 +3,19 @@ every entry point: the item form's update inline, the list's status column and t
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+from import_export.forms import ImportForm
 from modeltranslation.admin import (
     TranslationAdmin,
     TranslationStackedInline,
@@ -30,7 +36,22 @@ from .models import (
     Theme,
 )
 from .querysets import today
+from .resources import ActionItemResource, DetectingCSV
 from .services import item_refresh_status, item_set_status
+
+
+class SizeLimitedImportForm(ImportForm):
+    """The admin's import form, refusing files over IMPORT_MAX_UPLOAD_BYTES before reading them."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the largest file accepted is %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        return upload
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -150,7 +171,7 @@ class StatusUpdateInline(TranslationTabularInline):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class ActionItemAdmin(ImportExportMixin, SimpleHistoryAdmin, TranslationAdmin):
     list_display = [
         "ref",
         "title",
@@ -199,6 +220,16 @@ class ActionItemAdmin(SimpleHistoryAdmin, TranslationAdmin):
     ]
     inlines = [StatusUpdateInline]
     actions = ["set_status"]
+    # Import and export (django-import-export): preview, then confirm; see resources.py.
+    resource_classes = [ActionItemResource]
+    import_form_class = SizeLimitedImportForm
+    import_template_name = "admin/commitments/actionitem/import.html"
+    formats = [DetectingCSV, base_formats.XLSX, base_formats.JSON]
+    to_encoding = "utf-8-sig"
+
+    def get_import_data_kwargs(self, **kwargs):
+        # A confirmed import with any invalid row writes nothing at all.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
 
     def get_queryset(self, request):
         return (
@@ -209,10 +240,8 @@ class ActionItemAdmin(SimpleHistoryAdmin, TranslationAdmin):
         )
 
     def get_changelist_form(self, request, **kwargs):
-        # `status` is not editable on the model (only the service writes it); the list
-        # still offers it, and save_model below routes the change through the service.
-        from django import forms
-
+        # The list offers the status column; save_model routes the change through the
+        # service rather than writing the field.
         class StatusChangeForm(forms.ModelForm):
             status = forms.ChoiceField(choices=Status.choices, label=_("status"))
 

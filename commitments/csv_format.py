@@ -51,10 +51,14 @@ def neutralise(value: str) -> str:
 
 def export_queryset(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
     """Items with everything a row needs: the newest update's fields come from subqueries."""
-    newest = StatusUpdate.objects.filter(item=OuterRef("pk")).order_by("-date", "-recorded_at", "-pk")
+    newest = StatusUpdate.objects.filter(item=OuterRef("pk")).order_by(
+        "-date", "-recorded_at", "-pk"
+    )
     return (
         items.select_related("document", "paragraph", "theme")
-        .prefetch_related(Prefetch("owners", queryset=Country.objects.order_by("code").only("code")))
+        .prefetch_related(
+            Prefetch("owners", queryset=Country.objects.order_by("code").only("code"))
+        )
         .annotate(
             latest_note_ja=Subquery(newest.values("note_ja")[:1]),
             latest_note_en=Subquery(newest.values("note_en")[:1]),
@@ -97,7 +101,9 @@ class Echo:
         return value
 
 
-def stream_csv(items: QuerySet[ActionItem], *, bom: bool = True, chunk_size: int = 2000) -> Iterator[str]:
+def stream_csv(
+    items: QuerySet[ActionItem], *, bom: bool = True, chunk_size: int = 2000
+) -> Iterator[str]:
     """Yield the CSV text of the items a line at a time, reading the database in chunks."""
     writer = csv.writer(Echo())
     if bom:

@@ -16,7 +16,9 @@ class CodeChoiceField(forms.ModelMultipleChoiceField):
     """Accepts lower-case codes too (`?country=tm`), and says plainly which code is unknown."""
 
     default_error_messages = {
-        "invalid_choice": _("“%(value)s” is not a country code we know (use ISO codes such as TM or KZ)."),
+        "invalid_choice": _(
+            "“%(value)s” is not a country code we know (use ISO codes such as TM or KZ)."
+        ),
     }
 
     def clean(self, value):
@@ -55,13 +57,23 @@ class ActionItemFilterSet(django_filters.FilterSet):
         error_messages={"invalid_choice": _("There is no such document.")},
     )
     due_year = django_filters.NumberFilter(
-        label=_("Due in year"), field_name="due_date", lookup_expr="year", min_value=1900, max_value=2200
+        label=_("Due in year"),
+        field_name="due_date",
+        lookup_expr="year",
+        min_value=1900,
+        max_value=2200,
     )
     due_after = django_filters.DateFilter(
-        label=_("Due on or after"), field_name="due_date", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due on or after"),
+        field_name="due_date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     due_before = django_filters.DateFilter(
-        label=_("Due on or before"), field_name="due_date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due on or before"),
+        field_name="due_date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
@@ -97,7 +109,9 @@ class ActionItemFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by("document__signed_on", "document__slug", "paragraph__number", "ref")
+            queryset = queryset.order_by(
+                "document__signed_on", "document__slug", "paragraph__number", "ref"
+            )
         return queryset
 
     @property

@@ -370,6 +370,10 @@ class ActionItem(models.Model):
         verbose_name = _("action item")
         verbose_name_plural = _("action items")
         ordering = ["document", "paragraph__number", "ref"]
+        permissions = [
+            ("import_actionitem", _("Can import action items from a file")),
+            ("export_actionitem", _("Can export action items to a file")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "ref"], name="unique_item_ref_per_document"

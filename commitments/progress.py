@@ -87,7 +87,9 @@ def build(counts: dict[str, int], *, label=None, base_params: dict | None = None
         Segment(status, counts[status], pct, items_url(**params, status=status.value))
         for status, pct in zip(present, percents, strict=True)
     ]
-    return Progress(counts=counts, total=total, url=items_url(**params), label=label, segments=segments)
+    return Progress(
+        counts=counts, total=total, url=items_url(**params), label=label, segments=segments
+    )
 
 
 def summary(items: QuerySet[ActionItem], base_params: dict | None = None) -> Progress:

@@ -137,7 +137,9 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "country_error": error,
         "today": today(),
     }
-    return render(request, "commitments/document_detail.html", context, status=400 if error else 200)
+    return render(
+        request, "commitments/document_detail.html", context, status=400 if error else 200
+    )
 
 
 def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
@@ -167,7 +169,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "count": paginator.count,
         "query": query.urlencode(),
-        "export_url": reverse("commitments:item-export") + (f"?{query.urlencode()}" if query else ""),
+        "export_url": reverse("commitments:item-export")
+        + (f"?{query.urlencode()}" if query else ""),
         "today": today(),
     }
     return render(request, "commitments/item_list.html", context, status=200 if valid else 400)
@@ -178,7 +181,11 @@ def item_export(request: HttpRequest) -> HttpResponse:
     filterset = ActionItemFilterSet(request.GET or None, queryset=ActionItem.objects.all())
     if filterset.is_bound and not filterset.is_valid():
         messages = [f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()]
-        return HttpResponse("\n".join(messages), status=400, content_type="text/plain; charset=utf-8")
-    response = StreamingHttpResponse(stream_csv(filterset.qs), content_type="text/csv; charset=utf-8")
+        return HttpResponse(
+            "\n".join(messages), status=400, content_type="text/plain; charset=utf-8"
+        )
+    response = StreamingHttpResponse(
+        stream_csv(filterset.qs), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="action-items-{today():%Y-%m-%d}.csv"'
     return response

@@ -164,6 +164,10 @@ LOGIN_URL = "admin:login"
 # django-import-export: every import runs in one transaction, so a failing row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Importing and exporting in the admin need their own permissions (import_actionitem,
+# export_actionitem): by default only administrators hold them.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 # Largest upload the CSV import accepts, in bytes.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 
