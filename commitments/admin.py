@@ -6,11 +6,15 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
@@ -29,6 +33,7 @@ from .models import (
     ActionItem,
     Country,
     Document,
+    FocalPoint,
     Paragraph,
     Section,
     Signatory,
@@ -37,7 +42,8 @@ from .models import (
 )
 from .querysets import today
 from .resources import ActionItemResource, DetectingCSV
-from .services import item_refresh_status, item_set_status
+from .roles import focal_countries, is_administrator, may_change_item
+from .services import item_refresh_status, item_set_status, status_change_errors
 
 
 class SizeLimitedImportForm(ImportForm):
@@ -117,6 +123,11 @@ class DocumentAdmin(SimpleHistoryAdmin, TranslationAdmin):
     autocomplete_fields = ["participants"]
     inlines = [SectionInline, ParagraphInline, SignatoryInline]
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and StatusUpdate.objects.filter(item__document=obj).exists():
+            return is_administrator(request.user)
+        return super().has_delete_permission(request, obj)
+
 
 class ActionItemInline(TranslationStackedInline):
     model = ActionItem
@@ -141,12 +152,49 @@ class ParagraphAdmin(SimpleHistoryAdmin):
     search_fields = ["text", "text_en"]
     inlines = [ActionItemInline]
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and StatusUpdate.objects.filter(item__paragraph=obj).exists():
+            return is_administrator(request.user)
+        return super().has_delete_permission(request, obj)
+
+
+class StatusUpdateInlineForm(forms.ModelForm):
+    """A new row of the timeline, checked by the same rules as the status service."""
+
+    class Meta:
+        model = StatusUpdate
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            return cleaned
+        errors = status_change_errors(
+            status=cleaned.get("status", ""),
+            date=cleaned.get("date"),
+            source_url=cleaned.get("source_url", ""),
+            require_source=True,
+        )
+        item_id = self.instance.item_id
+        if (
+            not errors
+            and item_id
+            and StatusUpdate.objects.filter(
+                item_id=item_id, date=cleaned.get("date"), status=cleaned.get("status")
+            ).exists()
+        ):
+            errors["status"] = [_("This item already has an update with this status on this date.")]
+        for field, messages_ in errors.items():
+            self.add_error(field if field in self.fields else None, messages_)
+        return cleaned
+
 
 class StatusUpdateInline(TranslationTabularInline):
     """The item's timeline. Existing updates are read-only (the history is append-only);
     new rows are saved through the status service, never directly."""
 
     model = StatusUpdate
+    form = StatusUpdateInlineForm
     extra = 0
     fields = [
         "date",
@@ -166,8 +214,56 @@ class StatusUpdateInline(TranslationTabularInline):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (
+            obj is None or may_change_item(request.user, obj)
+        )
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by")
+
+
+class ActionItemAdminForm(forms.ModelForm):
+    """The item form, with optimistic locking: the version the editor started from travels
+    with the form, and a save from a form older than the item is refused."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ActionItem
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        edited = [name for name in self.changed_data if name != "expected_version"]
+        if not self.instance.pk or not edited:
+            return cleaned
+        # Lock the row until the admin's transaction ends, so two saves cannot both pass.
+        current = ActionItem.objects.select_for_update().only("version").get(pk=self.instance.pk)
+        expected = cleaned.get("expected_version")
+        if expected != current.version:
+            last = (
+                self.instance.history.order_by("-history_date")
+                .select_related("history_user")
+                .first()
+            )
+            who = str(last.history_user) if last and last.history_user else _("someone else")
+            when = date_format(localtime(last.history_date), "DATETIME_FORMAT") if last else "?"
+            raise forms.ValidationError(
+                _(
+                    "This item was changed by %(who)s at %(when)s, after you opened it. "
+                    "Reload the page to see their changes, then make yours again."
+                )
+                % {"who": who, "when": when},
+                code="stale",
+            )
+        self.instance.version = current.version + 1
+        return cleaned
 
 
 @admin.register(ActionItem)
@@ -196,6 +292,25 @@ class ActionItemAdmin(ImportExportMixin, SimpleHistoryAdmin, TranslationAdmin):
     list_per_page = 100
     autocomplete_fields = ["owners", "paragraph"]
     readonly_fields = ["status", "status_date", "updated_at"]
+    # What a focal point sees read-only: every field of the item (they add status updates).
+    FOCAL_POINT_READONLY = [
+        "paragraph",
+        "ref",
+        "kind",
+        "theme",
+        "title",
+        "description",
+        "owners",
+        "organisations",
+        "starts_on",
+        "due_date",
+        "due_precision",
+        "due_text",
+        "status",
+        "status_date",
+        "updated_at",
+    ]
+    form = ActionItemAdminForm
     fieldsets = [
         (
             None,
@@ -209,6 +324,7 @@ class ActionItemAdmin(ImportExportMixin, SimpleHistoryAdmin, TranslationAdmin):
                     "description",
                     "owners",
                     "organisations",
+                    "expected_version",
                 ]
             },
         ),
@@ -226,6 +342,33 @@ class ActionItemAdmin(ImportExportMixin, SimpleHistoryAdmin, TranslationAdmin):
     import_template_name = "admin/commitments/actionitem/import.html"
     formats = [DetectingCSV, base_formats.XLSX, base_formats.JSON]
     to_encoding = "utf-8-sig"
+
+    def get_readonly_fields(self, request, obj=None):
+        if focal_countries(request.user) is not None:
+            return self.FOCAL_POINT_READONLY
+        return super().get_readonly_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or may_change_item(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is not None and obj.updates.exists():
+            return is_administrator(request.user)
+        return True
+
+    def delete_queryset(self, request, queryset):
+        if (
+            not is_administrator(request.user)
+            and StatusUpdate.objects.filter(item__in=queryset).exists()
+        ):
+            raise PermissionDenied(
+                _("Only an administrator may delete items that have status updates.")
+            )
+        super().delete_queryset(request, queryset)
 
     def get_import_data_kwargs(self, **kwargs):
         # A confirmed import with any invalid row writes nothing at all.
@@ -269,6 +412,9 @@ class ActionItemAdmin(ImportExportMixin, SimpleHistoryAdmin, TranslationAdmin):
         return obj.is_overdue_on(today())
 
     def save_model(self, request, obj, form, change):
+        if change and not may_change_item(request.user, obj):
+            # A forged list-edit or form post for an item the user may not change.
+            raise PermissionDenied
         new_status = form.cleaned_data.get("status") if "status" in form.changed_data else None
         if new_status is None or not change:
             super().save_model(request, obj, form, change)
@@ -289,23 +435,41 @@ class ActionItemAdmin(ImportExportMixin, SimpleHistoryAdmin, TranslationAdmin):
         if formset.model is not StatusUpdate:
             super().save_formset(request, form, formset, change)
             return
+        # The formset's own save() would write the rows directly; record each new row through
+        # the service instead, and tell the admin's change message what was added.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for update_form in formset.extra_forms:
             if not update_form.has_changed() or not update_form.is_valid():
                 continue
             data = update_form.cleaned_data
-            item_set_status(
-                item=form.instance,
-                status=data["status"],
-                date=data["date"],
-                user=request.user,
-                note_ja=data.get("note_ja", ""),
-                note_en=data.get("note_en", ""),
-                source_url=data.get("source_url", ""),
-            )
+            try:
+                update = item_set_status(
+                    item=form.instance,
+                    status=data["status"],
+                    date=data["date"],
+                    user=request.user,
+                    note_ja=data.get("note_ja", ""),
+                    note_en=data.get("note_en", ""),
+                    source_url=data.get("source_url", ""),
+                )
+            except ValidationError as error:
+                # Checked by the form already; a concurrent duplicate is the only way here.
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
+            formset.new_objects.append(update)
 
     @admin.action(description=_("Set status of selected items…"), permissions=["change"])
     def set_status(self, request, queryset):
         form = SetStatusForm(request.POST if "apply" in request.POST else None)
+        refused = [item.ref for item in queryset if not may_change_item(request.user, item)]
+        if refused:
+            self.message_user(
+                request,
+                _("You may not change these items (not owned by your countries): %(refs)s")
+                % {"refs": ", ".join(refused)},
+                messages.ERROR,
+            )
+            return None
         if "apply" in request.POST and form.is_valid():
             done, failed = 0, []
             for item in queryset:
@@ -369,7 +533,7 @@ class StatusUpdateAdmin(SimpleHistoryAdmin, TranslationAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # The public timeline is append-only; only an administrator may remove a wrong entry.
-        return request.user.is_superuser
+        return is_administrator(request.user)
 
     def delete_model(self, request, obj):
         item = obj.item
@@ -381,3 +545,21 @@ class StatusUpdateAdmin(SimpleHistoryAdmin, TranslationAdmin):
         super().delete_queryset(request, queryset)
         for item in items:
             item_refresh_status(item=item, user=request.user)
+
+
+class FocalPointInline(admin.StackedInline):
+    """The countries a staff member answers for, when they are in the Focal points group."""
+
+    model = FocalPoint
+    can_delete = True
+    autocomplete_fields = ["countries"]
+    verbose_name_plural = _("countries this user answers for (focal points only)")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrackerUserAdmin(UserAdmin):
+    inlines = [FocalPointInline]

@@ -363,6 +363,14 @@ class ActionItem(models.Model):
     )
     status_date = models.DateField(_("status date"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("last modified"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "Goes up with every edit of the item's fields; a save from a stale form is refused."
+        ),
+    )
 
     objects = ActionItemManager()
 
@@ -514,3 +522,25 @@ class StatusUpdate(models.Model):
         return Status(self.status)
 
     natural_key.dependencies = ["commitments.actionitem"]
+
+
+class FocalPoint(models.Model):
+    """A staff member who answers for one or more countries' items (the "Focal points" role)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="focal_point",
+        verbose_name=_("user"),
+    )
+    countries = models.ManyToManyField(
+        Country, related_name="focal_points", verbose_name=_("countries")
+    )
+
+    class Meta:
+        verbose_name = _("country focal point")
+        verbose_name_plural = _("country focal points")
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -33,7 +33,7 @@ from .csv_format import (
 )
 from .encodings import decode_upload
 from .models import ActionItem, Country, Document, Paragraph, Theme
-from .services import item_set_status
+from .services import item_set_status, status_change_errors
 
 REQUIRED_COLUMNS = ["document", "ref", "paragraph", "kind", "owners", "theme"]
 # Errors are reported by column: the status columns are read into these attributes.
@@ -44,6 +44,10 @@ ATTRIBUTE_COLUMNS = {
     "import_note_en": "status_note_en",
     "import_source_url": "source_url",
 }
+
+
+# The status service names its fields differently from the file's columns.
+STATUS_ERROR_COLUMNS = {"date": "status_date"}
 
 
 class ImportFileError(Exception):
@@ -373,26 +377,16 @@ class ActionItemResource(resources.ModelResource):
         status = getattr(instance, "import_status", "")
         if not status or not self._status_changes(instance):
             return {}
-        errors = {}
         date = getattr(instance, "import_status_date", None)
         if date is None:
-            errors["import_status_date"] = [
-                "A status change needs the date it happened (status_date)."
-            ]
-        elif date > datetime.date.today():
-            errors["import_status_date"] = [
-                "A status update records what has happened: the date cannot be in the future."
-            ]
-        source = getattr(instance, "import_source_url", "")
-        if status != Status.NOT_ASSESSED and not source:
-            errors["import_source_url"] = [
-                "A status change needs the public source it rests on (source_url)."
-            ]
-        elif source and not source.startswith(("http://", "https://")):
-            errors["import_source_url"] = [
-                f"“{source}” is not a web address (http:// or https://)."
-            ]
-        return errors
+            return {"status_date": ["A status change needs the date it happened (status_date)."]}
+        errors = status_change_errors(
+            status=status,
+            date=date,
+            source_url=getattr(instance, "import_source_url", ""),
+            require_source=True,
+        )
+        return {STATUS_ERROR_COLUMNS.get(key, key): value for key, value in errors.items()}
 
     @staticmethod
     def _status_changes(instance) -> bool:

@@ -17,6 +17,33 @@ from .models import ActionItem, StatusUpdate
 from .querysets import today
 
 
+def status_change_errors(
+    *, status: str, date, source_url: str = "", require_source: bool = False
+) -> dict[str, list[str]]:
+    """What is wrong with a proposed status change, by field; empty when it may be recorded.
+
+    Shared by the service and the forms that collect a change, so they refuse the same things."""
+    errors: dict[str, list[str]] = {}
+    if status not in Status.values:
+        errors["status"] = [_("“%(status)s” is not a known status.") % {"status": status}]
+    if not isinstance(date, datetime.date):
+        errors["date"] = [_("Enter the date the change happened.")]
+    elif date > today():
+        errors["date"] = [
+            _("A status update records what has happened: the date cannot be in the future.")
+        ]
+    if source_url:
+        try:
+            URLValidator(schemes=["http", "https"])(source_url)
+        except ValidationError:
+            errors["source_url"] = [
+                _("Enter a full web address starting with http:// or https://.")
+            ]
+    elif require_source and status != Status.NOT_ASSESSED:
+        errors["source_url"] = [_("Give the public source that shows this status.")]
+    return errors
+
+
 @transaction.atomic
 def item_set_status(
     *,
@@ -34,22 +61,7 @@ def item_set_status(
     malformed source URL or a second update with the same status on the same day; in that
     case nothing is written.
     """
-    errors: dict[str, list[str]] = {}
-    if status not in Status.values:
-        errors["status"] = [_("“%(status)s” is not a known status.") % {"status": status}]
-    if not isinstance(date, datetime.date):
-        errors["date"] = [_("Enter the date the change happened.")]
-    elif date > today():
-        errors["date"] = [
-            _("A status update records what has happened: the date cannot be in the future.")
-        ]
-    if source_url:
-        try:
-            URLValidator(schemes=["http", "https"])(source_url)
-        except ValidationError:
-            errors["source_url"] = [
-                _("Enter a full web address starting with http:// or https://.")
-            ]
+    errors = status_change_errors(status=status, date=date, source_url=source_url)
     if errors:
         raise ValidationError(errors)
 
