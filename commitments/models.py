@@ -544,3 +544,20 @@ class FocalPoint(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class DataVersion(models.Model):
+    """A counter that goes up with every change to the tracked data, in the same transaction.
+
+    Cached public pages are keyed by it (see cache.py), so a page can never be served from
+    cache after the data behind it changed, in any process."""
+
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data version")
+
+    def __str__(self) -> str:
+        return str(self.version)

@@ -6,9 +6,11 @@ app_name = "commitments"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("documents/", views.document_list, name="document-list"),
     path("documents/<slug:slug>/", views.document_detail, name="document-detail"),
     path("documents/<slug:slug>/items/<str:ref>/", views.item_detail, name="item-detail"),
     path("items/", views.item_list, name="item-list"),
+    path("language/", views.switch_language, name="switch-language"),
     path("items/export.csv", views.item_export, name="item-export"),
     path("feeds/updates/", feeds.UpdatesFeed(), name="feed-updates"),
     path("feeds/updates/countries/<str:code>/", feeds.CountryUpdatesFeed(), name="feed-country"),

@@ -5,14 +5,17 @@ shows to items owned by one of those countries."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from . import progress
+from .cache import cached_page
 from .choices import Status
 from .csv_format import stream_csv
 from .filters import ActionItemFilterSet, CodeChoiceField
@@ -21,6 +24,7 @@ from .querysets import today
 
 PAGE_SIZE = 50
 LIST_LIMIT = 10
+DASHBOARD_DOCUMENTS = 10
 
 
 def _country_selection(request: HttpRequest) -> tuple[list[Country], str]:
@@ -70,22 +74,22 @@ def _render_overview(request, template, context, country_error: str) -> HttpResp
     return render(request, template, context, status=400 if country_error else 200)
 
 
+@cached_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     countries, error = _country_selection(request)
     base = {"country": [c.code for c in countries]}
     items = _restrict(ActionItem.objects.all(), countries)
-    documents = Document.objects.order_by("-signed_on", "slug")
+    documents = list(Document.objects.order_by("-signed_on", "slug")[:DASHBOARD_DOCUMENTS])
     context = {
         **_overview(items, countries, base),
         "selected_countries": countries,
-        "documents": [
-            (doc, progress.summary(items.filter(document=doc), {**base, "document": doc.slug}))
-            for doc in documents
-        ],
+        "documents": zip(documents, progress.by_document(items, documents, base), strict=True),
+        "document_count": Document.objects.count(),
     }
     return _render_overview(request, "commitments/dashboard.html", context, error)
 
 
+@cached_page
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     country = get_object_or_404(Country, code=code.upper())
     items = ActionItem.objects.filter(pk__in=ActionItem.objects.filter(owners=country).values("pk"))
@@ -100,6 +104,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "commitments/country_detail.html", context)
 
 
+@cached_page
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
     countries, error = _country_selection(request)
@@ -116,6 +121,26 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_overview(request, "commitments/theme_detail.html", context, error)
 
 
+@cached_page
+def document_list(request: HttpRequest) -> HttpResponse:
+    countries, error = _country_selection(request)
+    base = {"country": [c.code for c in countries]}
+    items = _restrict(ActionItem.objects.all(), countries)
+    documents = Document.objects.order_by("-signed_on", "slug")
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "documents": zip(
+            page.object_list, progress.by_document(items, page.object_list, base), strict=True
+        ),
+        "selected_countries": countries,
+        "filter_countries": Country.objects.filter(action_items__isnull=False).distinct(),
+        "country_error": error,
+    }
+    return render(request, "commitments/document_list.html", context, status=400 if error else 200)
+
+
+@cached_page
 def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     document = get_object_or_404(Document.objects.prefetch_related("participants"), slug=slug)
     countries, error = _country_selection(request)
@@ -142,6 +167,7 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cached_page
 def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     try:
         item = (
@@ -156,6 +182,7 @@ def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     return render(request, "commitments/item_detail.html", context)
 
 
+@cached_page
 def item_list(request: HttpRequest) -> HttpResponse:
     filterset = ActionItemFilterSet(request.GET or None, queryset=ActionItem.objects.with_related())
     valid = filterset.is_valid() if filterset.is_bound else True
@@ -188,4 +215,30 @@ def item_export(request: HttpRequest) -> HttpResponse:
         stream_csv(filterset.qs), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="action-items-{today():%Y-%m-%d}.csv"'
+    return response
+
+
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Remember the chosen language in a cookie and go back to the page the reader was on.
+
+    A plain link rather than Django's POST-only set_language, so public pages carry no CSRF
+    token and can be cached (cache.py)."""
+    language = request.GET.get("language", "")
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
     return response

@@ -170,6 +170,16 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+
+# Public pages are cached per process, keyed by the data version (commitments/cache.py), so
+# a local-memory cache is safe with several workers: no worker can serve a stale page.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000)},
+    }
+}
 
 # --- Security -------------------------------------------------------------------------
 # Production defaults (DEBUG off): HTTPS only, HSTS, secure cookies. Behind a proxy that
