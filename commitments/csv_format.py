@@ -8,11 +8,12 @@ export-only columns are ignored on import.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import QuerySet
 
-from .models import ActionItem, Country, StatusUpdate
+from .choices import Status
+from .models import ActionItem, StatusUpdate
 from .querysets import today
 
 COLUMNS = [
@@ -49,49 +50,109 @@ def neutralise(value: str) -> str:
     return value
 
 
-def export_queryset(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
-    """Items with everything a row needs: the newest update's fields come from subqueries."""
-    newest = StatusUpdate.objects.filter(item=OuterRef("pk")).order_by(
-        "-date", "-recorded_at", "-pk"
-    )
-    return (
-        items.select_related("document", "paragraph", "theme")
-        .prefetch_related(
-            Prefetch("owners", queryset=Country.objects.order_by("code").only("code"))
-        )
-        .annotate(
-            latest_note_ja=Subquery(newest.values("note_ja")[:1]),
-            latest_note_en=Subquery(newest.values("note_en")[:1]),
-            latest_source_url=Subquery(newest.values("source_url")[:1]),
-        )
-    )
+# Read with values_list, not model instances: an export of 100,000 rows must stay close to
+# the cost of the query itself (see bench/csv_speed.py).
+VALUE_FIELDS = (
+    "pk",
+    "document__slug",
+    "ref",
+    "paragraph__number",
+    "kind",
+    "title_ja",
+    "title_en",
+    "theme__slug",
+    "starts_on",
+    "due_date",
+    "due_precision",
+    "due_text",
+    "status",
+    "status_date",
+    "paragraph__text",
+)
+CLOSED = frozenset(Status.closed())
 
 
-def item_row(item: ActionItem, day=None) -> list[str]:
-    """One item as a CSV row, in COLUMNS order, with every cell neutralised."""
-    day = day or today()
-    values = [
-        item.document.slug,
-        item.ref,
-        str(item.paragraph.number),
-        item.kind,
-        item.title_ja or "",
-        item.title_en or "",
-        OWNER_SEPARATOR.join(owner.code for owner in item.owners.all()),
-        item.theme.slug,
-        item.starts_on.isoformat() if item.starts_on else "",
-        item.due_date.isoformat() if item.due_date else "",
-        item.due_precision,
-        item.due_text,
-        item.status,
-        item.status_date.isoformat() if item.status_date else "",
-        getattr(item, "latest_note_ja", "") or "",
-        getattr(item, "latest_note_en", "") or "",
-        getattr(item, "latest_source_url", "") or "",
-        item.paragraph.text,
-        "yes" if item.is_overdue_on(day) else "no",
-    ]
-    return [neutralise(value) for value in values]
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def export_rows(items: QuerySet[ActionItem], *, chunk_size: int = 2000) -> Iterator[list[str]]:
+    """Every item as a row in COLUMNS order, every cell neutralised, in chunks of the query.
+
+    Owners and the newest update's note and source come from two extra queries per chunk."""
+    day = today()
+    chunk: list[tuple] = []
+    # rewrite(False): plain Django values, without modeltranslation's per-row fallback work
+    # (the columns name their language explicitly).
+    for values in items.rewrite(False).values_list(*VALUE_FIELDS).iterator(chunk_size=chunk_size):
+        chunk.append(values)
+        if len(chunk) == chunk_size:
+            yield from _chunk_rows(chunk, day)
+            chunk = []
+    if chunk:
+        yield from _chunk_rows(chunk, day)
+
+
+def _chunk_rows(chunk: list[tuple], day) -> Iterator[list[str]]:
+    ids = [values[0] for values in chunk]
+    owners: dict[int, list[str]] = {}
+    for item_id, code in (
+        ActionItem.owners.through.objects.filter(actionitem_id__in=ids)
+        .order_by("country__code")
+        .values_list("actionitem_id", "country__code")
+    ):
+        owners.setdefault(item_id, []).append(code)
+    latest: dict[int, tuple[str, str, str]] = {}
+    for item_id, note_ja, note_en, source in (
+        StatusUpdate.objects.rewrite(False)
+        .filter(item_id__in=ids)
+        .order_by("item_id", "-date", "-recorded_at", "-pk")
+        .values_list("item_id", "note_ja", "note_en", "source_url")
+    ):
+        latest.setdefault(item_id, (note_ja or "", note_en or "", source or ""))
+    for (
+        pk,
+        document,
+        ref,
+        paragraph,
+        kind,
+        title_ja,
+        title_en,
+        theme,
+        starts_on,
+        due_date,
+        precision,
+        due_text,
+        status,
+        status_date,
+        text,
+    ) in chunk:
+        note_ja, note_en, source = latest.get(pk, ("", "", ""))
+        overdue = bool(due_date and due_date < day and status not in CLOSED)
+        yield [
+            neutralise(value) if isinstance(value, str) else str(value)
+            for value in (
+                document,
+                ref,
+                paragraph,
+                kind,
+                title_ja or "",
+                title_en or "",
+                OWNER_SEPARATOR.join(owners.get(pk, ())),
+                theme,
+                _iso(starts_on),
+                _iso(due_date),
+                precision,
+                due_text,
+                status,
+                _iso(status_date),
+                note_ja,
+                note_en,
+                source,
+                text,
+                "yes" if overdue else "no",
+            )
+        ]
 
 
 class Echo:
@@ -109,12 +170,5 @@ def stream_csv(
     if bom:
         yield "\ufeff"
     yield writer.writerow(COLUMNS)
-    day = today()
-    for item in export_queryset(items).iterator(chunk_size=chunk_size):
-        yield writer.writerow(item_row(item, day))
-
-
-def rows(items: QuerySet[ActionItem]) -> Iterable[list[str]]:
-    day = today()
-    for item in export_queryset(items).iterator(chunk_size=2000):
-        yield item_row(item, day)
+    for row in export_rows(items, chunk_size=chunk_size):
+        yield writer.writerow(row)

@@ -1,7 +1,7 @@
 """django-import-export resource for action items: the admin's import and export, and the
 `import_items` / `export_items` commands.
 
-The columns are `csv_format.COLUMNS`; export rows come from `csv_format.item_row`, the same
+The columns are `csv_format.COLUMNS`; export rows come from `csv_format.export_rows`, the same
 function the public download uses, so every export has one shape. Import rules:
 
 * rows are matched to items by (`document`, `ref`); a new ref creates an item in the named
@@ -28,8 +28,7 @@ from .csv_format import (
     EXPORT_ONLY,
     FORMULA_PREFIXES,
     OWNER_SEPARATOR,
-    export_queryset,
-    item_row,
+    export_rows,
 )
 from .encodings import decode_upload
 from .models import ActionItem, Country, Document, Paragraph, Theme
@@ -320,11 +319,14 @@ class ActionItemResource(resources.ModelResource):
     def get_export_headers(self, selected_fields=None):
         return list(COLUMNS)
 
-    def export_resource(self, instance, selected_fields=None, **kwargs):
-        return item_row(instance)
-
-    def filter_export(self, queryset, **kwargs):
-        return export_queryset(queryset)
+    def export(self, queryset=None, **kwargs):
+        """The same rows as the public download (csv_format.export_rows), as a Dataset."""
+        if queryset is None:
+            queryset = self.get_queryset()
+        dataset = tablib.Dataset(headers=list(COLUMNS))
+        for row in export_rows(queryset):
+            dataset.append(row)
+        return dataset
 
     # --- import -------------------------------------------------------------------------
     def before_import(self, dataset, **kwargs):

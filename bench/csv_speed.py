@@ -1,0 +1,150 @@
+"""CSV export and import speed against floors measured in the same run.
+
+    .venv/bin/python bench/csv_speed.py [--engines sqlite postgres] [--export-rows 100000] [--import-rows 10000]
+
+Export: the public download's code path (stream_csv) over N items, time and peak memory (max
+RSS of a fresh process), next to a floor: csv.writer over a values_list of the same items
+(no owners, no latest-update columns). Import: N rows with owners and statuses through the
+same resource the admin and import_items use, next to a floor: bulk_create of the same items
+and owner links.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+from common import ROOT, database_url, machine, manage, prepare_database, setup_django
+
+
+def export_worker(url: str, mode: str) -> None:
+    setup_django(url)
+    import csv
+
+    from commitments.csv_format import stream_csv
+    from commitments.models import ActionItem
+
+    items = ActionItem.objects.order_by("pk")
+    start = time.perf_counter()
+    rows = 0
+    with open("/dev/null", "w", encoding="utf-8") as sink:
+        if mode == "app":
+            for chunk in stream_csv(items):
+                sink.write(chunk)
+                rows += 1
+            rows -= 2  # BOM and header
+        else:
+            writer = csv.writer(sink)
+            for row in items.values_list(
+                "document__slug", "ref", "paragraph__number", "kind", "title_ja", "title_en",
+                "theme__slug", "starts_on", "due_date", "due_precision", "due_text", "status",
+                "status_date", "paragraph__text",
+            ).iterator(chunk_size=2000):
+                writer.writerow(row)
+                rows += 1
+    elapsed = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows": rows, "seconds": elapsed, "peak_mb": peak_mb}))
+
+
+def import_worker(url: str, mode: str, path: str) -> None:
+    setup_django(url)
+    import tablib
+    from django.db import transaction
+
+    from commitments.models import ActionItem, Country, Paragraph, Theme
+    from commitments.resources import ActionItemResource, DetectingCSV
+
+    raw = open(path, "rb").read()
+    dataset = DetectingCSV().create_dataset(raw)
+    rows = len(dataset)
+    start = time.perf_counter()
+    if mode == "app":
+        result = ActionItemResource().import_data(dataset, use_transactions=True, rollback_on_validation_errors=True)
+        assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows[:3]
+        assert result.totals["new"] == rows, result.totals
+    else:
+        paragraphs = {(p.document.slug, p.number): p for p in Paragraph.objects.select_related("document")}
+        themes = {t.slug: t for t in Theme.objects.all()}
+        countries = {c.code: c.pk for c in Country.objects.all()}
+        with transaction.atomic():
+            items, owner_codes = [], []
+            for row in dataset.dict:
+                p = paragraphs[(row["document"], int(row["paragraph"]))]
+                items.append(ActionItem(document_id=p.document_id, paragraph=p, ref=row["ref"], kind=row["kind"],
+                                        title_ja=row["title_ja"], title_en=row["title_en"], theme=themes[row["theme"]],
+                                        due_date=row["due_date"] or None, due_precision=row["due_precision"],
+                                        due_text=row["due_text"], status=row["status"], status_date=row["status_date"] or None))
+                owner_codes.append(row["owners"].split(";"))
+            ActionItem.objects.bulk_create(items, batch_size=2000)
+            through = ActionItem.owners.through
+            through.objects.bulk_create(
+                [through(actionitem_id=i.pk, country_id=countries[c]) for i, codes in zip(items, owner_codes, strict=True) for c in codes],
+                batch_size=5000,
+            )
+    elapsed = time.perf_counter() - start
+    print(json.dumps({"rows": rows, "seconds": elapsed}))
+
+
+def run(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--engines", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--export-rows", type=int, default=100_000)
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        kind, url, mode, *rest = args.worker
+        export_worker(url, mode) if kind == "export" else import_worker(url, mode, *rest)
+        return
+
+    print(f"# machine: {machine()}")
+    for engine in args.engines:
+        # Export
+        name = "bench_export"
+        url = database_url(engine, name)
+        prepare_database(engine, name)
+        manage(url, "migrate", "--no-input")
+        manage(url, "seed_synthetic", "--documents", str(max(1, args.export_rows // 200)),
+               "--items", str(args.export_rows), "--updates", str(args.export_rows * 3), "--seed", "1")
+        app, floor = run("--worker", "export", url, "app"), run("--worker", "export", url, "floor")
+        print(f"\n## {engine}: export of {app['rows']:,} rows")
+        print("| | seconds | rows/s | peak memory (MB, whole process) |\n|---|---:|---:|---:|")
+        for label, r in (("stream_csv (the app)", app), ("floor: csv.writer over values_list", floor)):
+            print(f"| {label} | {r['seconds']:.2f} | {r['rows'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} |")
+        print(f"app / floor time: {app['seconds'] / floor['seconds']:.2f}×")
+
+        # Import: export N seeded items to a file, then import them into a database that has the
+        # same documents and paragraphs but no items.
+        name = "bench_import"
+        url = database_url(engine, name)
+        csv_path = f"/tmp/bench_import_{engine}.csv"
+        results = {}
+        for mode in ("app", "floor"):
+            prepare_database(engine, name)
+            manage(url, "migrate", "--no-input")
+            manage(url, "seed_synthetic", "--documents", str(max(1, args.import_rows // 200)),
+                   "--items", str(args.import_rows), "--updates", str(args.import_rows), "--seed", "2")
+            manage(url, "export_items", "-o", csv_path)
+            manage(url, "shell", "-c",
+                   "from commitments.models import ActionItem, StatusUpdate; StatusUpdate.objects.all().delete(); "
+                   "ActionItem.owners.through.objects.all().delete(); ActionItem.objects.all().delete()")
+            results[mode] = run("--worker", "import", url, mode, csv_path)
+        app, floor = results["app"], results["floor"]
+        print(f"\n## {engine}: import of {app['rows']:,} new rows with owners and statuses")
+        print("| | seconds | rows/s |\n|---|---:|---:|")
+        for label, r in (("import_data (the app: validation, history, status service)", app), ("floor: bulk_create", floor)):
+            print(f"| {label} | {r['seconds']:.2f} | {r['rows'] / r['seconds']:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
