@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
 
 from .choices import Status
 from .models import ActionItem, StatusUpdate
@@ -43,11 +44,12 @@ OWNER_SEPARATOR = ";"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+_FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
+
+
 def neutralise(value: str) -> str:
     """Make a cell safe to open in a spreadsheet: never start it with a formula character."""
-    if value and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    return "'" + value if value[:1] in _FORMULA_FIRST else value
 
 
 # Read with values_list, not model instances: an export of 100,000 rows must stay close to
@@ -93,8 +95,14 @@ def export_rows(items: QuerySet[ActionItem], *, chunk_size: int = 2000) -> Itera
         yield from _chunk_rows(chunk, day)
 
 
+def _id_list(ids: list[int]) -> RawSQL:
+    """A literal list of integer ids for `__in`: Django prepares every parameter of a
+    2,000-id list one by one, which cost more than the queries themselves (ints are safe)."""
+    return RawSQL(",".join(str(int(pk)) for pk in ids), [])
+
+
 def _chunk_rows(chunk: list[tuple], day) -> Iterator[list[str]]:
-    ids = [values[0] for values in chunk]
+    ids = _id_list([values[0] for values in chunk])
     owners: dict[int, list[str]] = {}
     for item_id, code in (
         ActionItem.owners.through.objects.filter(actionitem_id__in=ids)
@@ -102,14 +110,14 @@ def _chunk_rows(chunk: list[tuple], day) -> Iterator[list[str]]:
         .values_list("actionitem_id", "country__code")
     ):
         owners.setdefault(item_id, []).append(code)
-    latest: dict[int, tuple[str, str, str]] = {}
-    for item_id, note_ja, note_en, source in (
-        StatusUpdate.objects.rewrite(False)
-        .filter(item_id__in=ids)
-        .order_by("item_id", "-date", "-recorded_at", "-pk")
+    # The newest update is the one whose (date, status) the item shows; the unique constraint
+    # on (item, date, status) makes it a single row, with no sorting of every update.
+    latest = {
+        item_id: (note_ja or "", note_en or "", source or "")
+        for item_id, note_ja, note_en, source in StatusUpdate.objects.rewrite(False)
+        .filter(item_id__in=ids, date=F("item__status_date"), status=F("item__status"))
         .values_list("item_id", "note_ja", "note_en", "source_url")
-    ):
-        latest.setdefault(item_id, (note_ja or "", note_en or "", source or ""))
+    }
     for (
         pk,
         document,
@@ -130,11 +138,11 @@ def _chunk_rows(chunk: list[tuple], day) -> Iterator[list[str]]:
         note_ja, note_en, source = latest.get(pk, ("", "", ""))
         overdue = bool(due_date and due_date < day and status not in CLOSED)
         yield [
-            neutralise(value) if isinstance(value, str) else str(value)
+            ("'" + value if value[:1] in _FORMULA_FIRST else value)
             for value in (
                 document,
                 ref,
-                paragraph,
+                str(paragraph),
                 kind,
                 title_ja or "",
                 title_en or "",
