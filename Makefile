@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Used only by the test and check targets; a real deployment sets its own (see README).
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=localhost,127.0.0.1,testserver SECURE_SSL_REDIRECT=false
 
-.PHONY: install run test test-fast fixtures check lint format messages serve clean
+.PHONY: install run test check lint format messages serve bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,22 @@ format: install
 messages: install
 	DEBUG=true $(BIN)/python manage.py makemessages -l ja -l en --no-location
 	DEBUG=true $(BIN)/python manage.py compilemessages
+
+## make serve: the production stack locally (gunicorn, DEBUG off, whitenoise); needs SECRET_KEY
+## and ALLOWED_HOSTS in the environment. TLS is expected in front of it: here it is plain HTTP.
+serve: install
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py migrate --no-input
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-false} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-false} \
+		$(BIN)/gunicorn tracker.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WORKERS:-3} --access-logfile -
+
+## make bench: the page and CSV benchmarks (long: see docs/benchmarks.md)
+bench: install
+	cd bench && ../$(BIN)/python pages.py && ../$(BIN)/python csv_speed.py && ../$(BIN)/python load.py
+
+## make screenshots: pictures of the public pages in both languages (site running on :8000)
+screenshots: install
+	$(BIN)/python scripts/screenshots.py http://127.0.0.1:8000 docs/screenshots
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -17,6 +17,7 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from common import ROOT, database_url, machine, manage, prepare_database, setup_django
 
@@ -53,18 +54,19 @@ def export_worker(url: str, mode: str) -> None:
 
 def import_worker(url: str, mode: str, path: str) -> None:
     setup_django(url)
-    import tablib
     from django.db import transaction
 
     from commitments.models import ActionItem, Country, Paragraph, Theme
     from commitments.resources import ActionItemResource, DetectingCSV
 
-    raw = open(path, "rb").read()
+    raw = Path(path).read_bytes()
     dataset = DetectingCSV().create_dataset(raw)
     rows = len(dataset)
     start = time.perf_counter()
     if mode == "app":
-        result = ActionItemResource().import_data(dataset, use_transactions=True, rollback_on_validation_errors=True)
+        resource = ActionItemResource()
+        resource.preview_diff = False  # as import_items does
+        result = resource.import_data(dataset, use_transactions=True, rollback_on_validation_errors=True)
         assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows[:3]
         assert result.totals["new"] == rows, result.totals
     else:

@@ -6,6 +6,7 @@ import calendar
 import datetime
 
 from django.utils.formats import date_format
+from django.utils.translation import pgettext
 
 from .choices import DuePrecision
 
@@ -24,7 +25,8 @@ def format_due(
 
 def _format_one(day: datetime.date, precision: str) -> str:
     if precision == DuePrecision.YEAR:
-        return date_format(day, "Y")
+        # Translators: a date format (Django's date filter syntax) for a bare year.
+        return date_format(day, pgettext("date format for a year", "Y"))
     if precision == DuePrecision.MONTH:
         return date_format(day, "YEAR_MONTH_FORMAT")
     return date_format(day, "DATE_FORMAT")

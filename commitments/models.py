@@ -417,7 +417,8 @@ class ActionItem(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("commitments:item-detail", args=[self.document.slug, self.ref])
 
-    def clean(self) -> None:
+    def date_errors(self) -> dict[str, str]:
+        """What is wrong with the deadline fields, by field (no database access)."""
         errors: dict[str, str] = {}
         if self.starts_on and not self.due_date:
             errors["due_date"] = _("A start date needs a due date.")
@@ -427,6 +428,10 @@ class ActionItem(models.Model):
             errors["due_precision"] = _("Say how exactly the text fixes the date.")
         if self.due_precision and not self.due_date:
             errors["due_date"] = _("A precision needs a due date.")
+        return errors
+
+    def clean(self) -> None:
+        errors = self.date_errors()
         if self.paragraph_id is not None:
             self.document_id = self.paragraph.document_id
             duplicate = ActionItem.objects.filter(document_id=self.document_id, ref=self.ref)

@@ -5,16 +5,29 @@ StatusUpdate behind it and the item always shows its newest update."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from functools import lru_cache
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import Status
 from .models import ActionItem, StatusUpdate
 from .querysets import today
+
+
+@lru_cache(maxsize=4096)
+def _is_web_address(url: str) -> bool:
+    """Cached: an import repeats the same few sources thousands of times."""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return False
+    return True
 
 
 def status_change_errors(
@@ -33,9 +46,7 @@ def status_change_errors(
             _("A status update records what has happened: the date cannot be in the future.")
         ]
     if source_url:
-        try:
-            URLValidator(schemes=["http", "https"])(source_url)
-        except ValidationError:
+        if not _is_web_address(source_url):
             errors["source_url"] = [
                 _("Enter a full web address starting with http:// or https://.")
             ]
@@ -109,3 +120,95 @@ def _sync_item_status(item: ActionItem, user: AbstractBaseUser | None) -> None:
     if user is not None:
         item._history_user = user
     item.save(update_fields=["status", "status_date", "updated_at"])
+
+
+@dataclass
+class StatusChange:
+    """One status to record on an item (the bulk form of item_set_status's arguments)."""
+
+    item: ActionItem
+    status: str
+    date: datetime.date
+    note_ja: str = ""
+    note_en: str = ""
+    source_url: str = ""
+
+
+def plan_status_changes(
+    changes: list[StatusChange], *, user: AbstractBaseUser | None = None
+) -> list[StatusUpdate]:
+    """Check many status changes and apply them to the items in memory, in order, by the same
+    rules as item_set_status; return the unsaved StatusUpdate rows. Writes nothing.
+
+    Raises ValidationError if any change is invalid or would repeat an existing update."""
+    errors = []
+    for change in changes:
+        problems = status_change_errors(
+            status=change.status, date=change.date, source_url=change.source_url
+        )
+        errors.extend(f"{change.item.ref}: {m}" for ms in problems.values() for m in ms)
+    keys = [(id(c.item), c.date, c.status) for c in changes]
+    if len(set(keys)) != len(keys):
+        errors.append(_("The same status is recorded twice on one day for one item."))
+    saved = {c.item.pk for c in changes if c.item.pk}
+    existing = set(
+        StatusUpdate.objects.filter(item_id__in=saved).values_list("item_id", "date", "status")
+    )
+    errors.extend(
+        _("%(ref)s already has a “%(status)s” update dated %(date)s.")
+        % {"ref": c.item.ref, "status": c.status, "date": c.date.isoformat()}
+        for c in changes
+        if (c.item.pk, c.date, c.status) in existing
+    )
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    updates = []
+    for change in changes:
+        item = change.item
+        updates.append(
+            StatusUpdate(
+                item=item,
+                status=change.status,
+                previous_status=item.status,
+                date=change.date,
+                note=change.note_ja or change.note_en,
+                note_ja=change.note_ja,
+                note_en=change.note_en,
+                source_url=change.source_url,
+                recorded_by=user,
+                recorded_at=now,
+            )
+        )
+        # The newest update by date wins; a later-recorded one wins a tie (as _sync_item_status).
+        if item.status_date is None or change.date >= item.status_date:
+            item.status, item.status_date = change.status, change.date
+    return updates
+
+
+def save_status_updates(
+    updates: list[StatusUpdate], *, user: AbstractBaseUser | None = None
+) -> None:
+    """Write planned updates (their items already saved) with their audit records."""
+    created = StatusUpdate.objects.bulk_create(updates, batch_size=1000)
+    StatusUpdate.history.bulk_history_create(created, batch_size=1000, default_user=user)
+
+
+@transaction.atomic
+def items_record_statuses(
+    changes: list[StatusChange], *, user: AbstractBaseUser | None = None
+) -> list[StatusUpdate]:
+    """Record many status changes on saved items at once: the same rules and outcome as
+    calling item_set_status for each in order, in a few bulk queries."""
+    before = {c.item.pk: (c.item.status, c.item.status_date) for c in changes}
+    updates = plan_status_changes(changes, user=user)
+    items = [c.item for c in changes if (c.item.status, c.item.status_date) != before[c.item.pk]]
+    items = list({item.pk: item for item in items}.values())
+    now = timezone.now()
+    for item in items:
+        item.updated_at = now
+    ActionItem.objects.bulk_update(items, ["status", "status_date", "updated_at"], batch_size=1000)
+    ActionItem.history.bulk_history_create(items, batch_size=1000, update=True, default_user=user)
+    save_status_updates(updates, user=user)
+    return updates

@@ -11,6 +11,7 @@ urlpatterns = [
     path("documents/<slug:slug>/items/<str:ref>/", views.item_detail, name="item-detail"),
     path("items/", views.item_list, name="item-list"),
     path("language/", views.switch_language, name="switch-language"),
+    path("healthz", views.healthz, name="healthz"),
     path("items/export.csv", views.item_export, name="item-export"),
     path("feeds/updates/", feeds.UpdatesFeed(), name="feed-updates"),
     path("feeds/updates/countries/<str:code>/", feeds.CountryUpdatesFeed(), name="feed-country"),

@@ -242,3 +242,8 @@ def switch_language(request: HttpRequest) -> HttpResponse:
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
     return response
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and uptime checks: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -46,7 +46,10 @@ def main() -> None:
                         continue
                     page.goto(base + path)
                     target = out / f"{name}-{lang}{suffix}.png"
-                    page.screenshot(path=str(target), full_page=not suffix)
+                    # Long pages are shown as the reader sees them on arrival (the statement
+                    # opens at ¶25); the others whole.
+                    whole = not suffix and name not in ("statement", "items")
+                    page.screenshot(path=str(target), full_page=whole)
                     print(target)
                 context.close()
         browser.close()

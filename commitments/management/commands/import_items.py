@@ -60,7 +60,9 @@ class Command(BaseCommand):
                 f"{file}: this is not a readable {file.suffix} file ({error})."
             ) from None
 
-        result = ActionItemResource().import_data(
+        resource = ActionItemResource()
+        resource.preview_diff = False  # nobody reads a per-row HTML diff here
+        result = resource.import_data(
             dataset,
             dry_run=dry_run,
             use_transactions=True,
