@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 
@@ -60,7 +61,9 @@ def worker(url: str, repeat: int) -> None:
         cache.clear()
         with CaptureQueriesContext(connection) as captured:
             client.get(path)
-        sqls = [q["sql"] for q in captured.captured_queries]
+        # On PostgreSQL, form choices are read through server-side cursors: replay the SELECT.
+        sqls = [re.sub(r"^DECLARE .*? CURSOR WITH(?:OUT)? HOLD FOR ", "", q["sql"], flags=re.S)
+                for q in captured.captured_queries]
 
         def replay(sqls=sqls):
             with connection.cursor() as cursor:
