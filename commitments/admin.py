@@ -60,6 +60,19 @@ class SizeLimitedImportForm(ImportForm):
         return upload
 
 
+class AuditedAdmin(SimpleHistoryAdmin):
+    """The history pages are for reading. simple-history's "Revert" would save an old version
+    whole (status included, without a status update) and around the roles' checks; with
+    SIMPLE_HISTORY_REVERT_DISABLED it hides the button but still accepts the POST."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied(
+                _("Old versions are for reading; make corrections as a new edit.")
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class OverdueFilter(admin.SimpleListFilter):
     title = _("overdue")
     parameter_name = "overdue"
@@ -117,7 +130,7 @@ class ParagraphInline(admin.StackedInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class DocumentAdmin(AuditedAdmin, TranslationAdmin):
     list_display = ["slug", "title", "meeting", "signed_on", "place"]
     search_fields = ["slug", "title_ja", "title_en", "meeting_ja", "meeting_en"]
     autocomplete_fields = ["participants"]
@@ -145,7 +158,7 @@ class ActionItemInline(TranslationStackedInline):
 
 
 @admin.register(Paragraph)
-class ParagraphAdmin(SimpleHistoryAdmin):
+class ParagraphAdmin(AuditedAdmin):
     list_display = ["__str__", "document", "section"]
     list_filter = ["document"]
     list_select_related = ["document", "section"]
@@ -267,7 +280,7 @@ class ActionItemAdminForm(forms.ModelForm):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(ImportExportMixin, SimpleHistoryAdmin, TranslationAdmin):
+class ActionItemAdmin(ImportExportMixin, AuditedAdmin, TranslationAdmin):
     list_display = [
         "ref",
         "title",
@@ -293,13 +306,16 @@ class ActionItemAdmin(ImportExportMixin, SimpleHistoryAdmin, TranslationAdmin):
     autocomplete_fields = ["owners", "paragraph"]
     readonly_fields = ["status", "status_date", "updated_at"]
     # What a focal point sees read-only: every field of the item (they add status updates).
+    # (TranslationAdmin shows title and description as their per-language fields.)
     FOCAL_POINT_READONLY = [
         "paragraph",
         "ref",
         "kind",
         "theme",
-        "title",
-        "description",
+        "title_ja",
+        "title_en",
+        "description_ja",
+        "description_en",
         "owners",
         "organisations",
         "starts_on",
@@ -500,7 +516,7 @@ class ActionItemAdmin(ImportExportMixin, SimpleHistoryAdmin, TranslationAdmin):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class StatusUpdateAdmin(AuditedAdmin, TranslationAdmin):
     """A read-only view of all updates; new ones are added from the item's page."""
 
     list_display = [

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Kind, Status
@@ -31,13 +32,38 @@ class CountryFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = CodeChoiceField
 
 
+class ItemOrderingFilter(django_filters.OrderingFilter):
+    """Refs sort as numbers (2.1 before 10.1); items without a due date come last either way."""
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        name = self.param_map[param.lstrip("-")]
+        if name == "ref":
+            keys = [F("paragraph__number"), Length("ref"), F("ref")]
+            return [key.desc() if descending else key.asc() for key in keys]
+        if name == "due_date":
+            due = F("due_date")
+            return due.desc(nulls_last=True) if descending else due.asc(nulls_last=True)
+        return super().get_ordering_value(param)
+
+    def filter(self, qs, value):
+        if value in ([], (), {}, "", None):
+            return qs
+        ordering = []
+        for param in value:
+            term = self.get_ordering_value(param)
+            ordering.extend(term if isinstance(term, list) else [term])
+        return qs.order_by(*ordering, "pk")
+
+
 class ActionItemFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
+    # Any ISO code is accepted (a country may own nothing yet); the menu offers the owners.
     country = CountryFilter(
         label=_("Country"),
         field_name="owners__code",
         to_field_name="code",
-        queryset=Country.objects.filter(action_items__isnull=False).distinct(),
+        queryset=Country.objects.all(),
         distinct=True,
     )
     theme = django_filters.ModelMultipleChoiceFilter(
@@ -78,7 +104,7 @@ class ActionItemFilterSet(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
     )
-    sort = django_filters.OrderingFilter(
+    sort = ItemOrderingFilter(
         label=_("Sort by"),
         fields=(("due_date", "due"), ("ref", "ref"), ("status", "status")),
         field_labels={"due_date": _("Due date"), "ref": _("Ref"), "status": _("Status")},
@@ -113,6 +139,17 @@ class ActionItemFilterSet(django_filters.FilterSet):
                 "document__signed_on", "document__slug", "paragraph__number", "ref"
             )
         return queryset
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The menu lists countries that own items (and any already chosen), not all 249.
+        chosen = (
+            {str(code).upper() for code in self.data.getlist("country")} if self.data else set()
+        )
+        owners = Country.objects.filter(
+            Q(action_items__isnull=False) | Q(code__in=chosen)
+        ).distinct()
+        self.form.fields["country"].widget.choices = [(c.code, str(c)) for c in owners]
 
     @property
     def selected_countries(self) -> list[Country]:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 from import_export.instance_loaders import BaseInstanceLoader
@@ -490,9 +491,6 @@ class ActionItemResource(resources.ModelResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         instance.document_id = instance.paragraph.document_id
-        # The untranslated columns hold the default language's text (modeltranslation).
-        instance.title = instance.title_ja or instance.title_en
-        instance.description = instance.description_ja or instance.description_en
         if is_create:
             self._new.append(instance)
         else:
@@ -536,6 +534,12 @@ class ActionItemResource(resources.ModelResource):
         self._write(kwargs.get("user") or getattr(self, "user", None))
 
     def _write(self, user) -> None:
+        # The untranslated columns (title, description) take the default language's text, as
+        # a save() would; which language the importing user reads in must not matter.
+        with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            self._write_all(user)
+
+    def _write_all(self, user) -> None:
         now = timezone.now()
         history = ActionItem.history
         # Statuses are applied to the items in memory first, so each item is written (and

@@ -234,6 +234,9 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # export_actionitem): by default only administrators hold them.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+# The audit trail is read-only: its "Revert" would rewrite an item (status included) without
+# a status update and around the roles' checks. Corrections are made as new edits.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 # Largest upload the CSV import accepts, in bytes.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 

@@ -1,0 +1,86 @@
+"""Shared fixtures: the test environment, and who is using the site."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+
+from commitments.models import Country, FocalPoint
+from commitments.roles import ADMINISTRATORS, EDITORS, FOCAL_POINTS
+
+PASSWORD = "not-a-real-password-42"
+
+
+@pytest.fixture(autouse=True)
+def plain_test_environment(settings):
+    """The test client speaks plain HTTP and nothing runs collectstatic, so the production
+    defaults (HTTPS redirect, manifest static storage) would turn every page into an error."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Every test rolls its data back, so data versions repeat from test to test: start each
+    # test with an empty page cache (commitments/cache.py).
+    cache.clear()
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A staff member holding every permission of the commitments app, but not a superuser.
+
+    Its group is not one of the project's roles (commitments.roles), so that these tests
+    exercise the permission checks themselves rather than one role's choices."""
+    group, _created = Group.objects.get_or_create(name="All commitments permissions")
+    group.permissions.set(Permission.objects.filter(content_type__app_label="commitments"))
+    user = django_user_model.objects.create_user(
+        username="editor.aigul", password="not-a-real-password", is_staff=True
+    )
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def _staff(django_user_model, username: str, role: str):
+    user = django_user_model.objects.create_user(
+        username=username, password=PASSWORD, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def role_editor(django_user_model):
+    """A member of the project's Editors group (created by migrate)."""
+    return _staff(django_user_model, "editor.nurlan", EDITORS)
+
+
+@pytest.fixture
+def administrator(django_user_model):
+    """A member of the Administrators group, not a superuser."""
+    return _staff(django_user_model, "admin.kenji", ADMINISTRATORS)
+
+
+@pytest.fixture
+def turkmenistan(db):
+    return Country.objects.get_or_create(
+        code="TM", defaults={"name_en": "Turkmenistan", "name_ja": "トルクメニスタン"}
+    )[0]
+
+
+@pytest.fixture
+def focal_point(django_user_model, turkmenistan):
+    """Turkmenistan's focal point: may update only items Turkmenistan owns."""
+    user = _staff(django_user_model, "focal.tm", FOCAL_POINTS)
+    FocalPoint.objects.create(user=user).countries.set([turkmenistan])
+    return user
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    """Signed in, but not staff: the admin is closed to them."""
+    return django_user_model.objects.create_user(username="outsider", password=PASSWORD)

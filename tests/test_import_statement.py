@@ -1,0 +1,191 @@
+"""`manage.py import_statement` on the real 2014 Bishkek joint statement."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from commitments.models import Document, Paragraph, Section, Signatory
+
+SOURCE = Path("/work/shared/statements/2014-bishkek-joint-statement.ja.txt")
+SLUG = "caj-fmm5-2014"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def countries():
+    call_command("loaddata", settings.BASE_DIR / "fixtures" / "01_countries.json", verbosity=0)
+
+
+def import_statement(path: Path = SOURCE) -> str:
+    out = StringIO()
+    call_command("import_statement", str(path), slug=SLUG, stdout=out)
+    return out.getvalue()
+
+
+def write_variant(tmp_path: Path, old: str, new: str) -> Path:
+    text = SOURCE.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = tmp_path / "statement.txt"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        "documents": Document.objects.count(),
+        "sections": Section.objects.count(),
+        "paragraphs": Paragraph.objects.count(),
+        "signatories": Signatory.objects.count(),
+    }
+
+
+def test_it_creates_the_document_with_its_sections_paragraphs_and_signatories():
+    import_statement()
+    assert row_counts() == {"documents": 1, "sections": 5, "paragraphs": 26, "signatories": 6}
+    document = Document.objects.get(slug=SLUG)
+    assert document.title_ja == "共同声明"
+    assert document.meeting_ja == "「中央アジア＋日本」対話・第５回外相会合"
+    assert document.place_ja == "ビシュケク"
+    assert str(document.signed_on) == "2014-07-16"
+    assert document.closing == "２０１４年７月１６日，ビシュケクにて署名された。"
+
+
+def test_it_puts_each_paragraph_under_its_section():
+    import_statement()
+    sections = dict(Paragraph.objects.values_list("number", "section__number"))
+    assert sections == {
+        **dict.fromkeys(range(1, 5), 1),
+        **dict.fromkeys(range(5, 9), 2),
+        **dict.fromkeys(range(9, 17), 3),
+        **dict.fromkeys(range(17, 23), 4),
+        **dict.fromkeys(range(23, 27), 5),
+    }
+
+
+def test_it_links_each_signatory_to_the_country_in_their_title():
+    import_statement()
+    signatories = Signatory.objects.filter(document__slug=SLUG).order_by("order")
+    assert [(s.name, s.country.code) for s in signatories] == [
+        ("エルラン・アブディルダエフ", "KG"),
+        ("岸田 文雄", "JP"),
+        ("エルラン・イドリソフ", "KZ"),
+        ("シロジッディン・アスロフ", "TJ"),
+        ("ラシード・メレドフ", "TM"),
+        ("アブドゥラジズ・カミロフ", "UZ"),
+    ]
+
+
+def test_the_participants_are_the_six_signatory_countries():
+    import_statement()
+    document = Document.objects.get(slug=SLUG)
+    codes = set(document.participants.values_list("code", flat=True))
+    assert codes == {"KG", "JP", "KZ", "TJ", "TM", "UZ"}
+
+
+def test_running_it_twice_changes_nothing():
+    import_statement()
+    counts = row_counts()
+    paragraph_history = Paragraph.history.count()
+    document_history = Document.history.count()
+    section_history = Section.history.count()
+
+    output = import_statement()
+
+    assert row_counts() == counts
+    assert Paragraph.history.count() == paragraph_history
+    assert Document.history.count() == document_history
+    assert Section.history.count() == section_history
+    assert "nothing changed" in output
+
+
+def test_the_first_run_reports_what_it_wrote():
+    output = import_statement()
+    assert "5 sections, 26 paragraphs, 6 signatories" in output
+    assert "nothing changed" not in output
+
+
+def test_it_refuses_a_broken_file_naming_the_line_and_writes_nothing(tmp_path):
+    path = write_variant(tmp_path, "Ⅱ．農業分野", "Ⅲ．農業分野")
+    broken_line = 1 + path.read_text(encoding="utf-8").split("\n").index(
+        "Ⅲ．農業分野における地域協力 "
+    )
+
+    with pytest.raises(CommandError) as caught:
+        import_statement(path)
+
+    assert f"line {broken_line}:" in str(caught.value)
+    assert "Nothing was imported" in str(caught.value)
+    assert row_counts() == {"documents": 0, "sections": 0, "paragraphs": 0, "signatories": 0}
+
+
+def test_it_refuses_a_shift_jis_file_and_writes_nothing(tmp_path):
+    path = tmp_path / "statement.sjis.txt"
+    path.write_bytes(SOURCE.read_text(encoding="utf-8").encode("cp932"))
+    with pytest.raises(CommandError, match="UTF-8"):
+        import_statement(path)
+    assert row_counts()["documents"] == 0
+
+
+def test_it_refuses_a_file_missing_a_paragraph_the_database_has(tmp_path):
+    import_statement()
+    text = SOURCE.read_text(encoding="utf-8")
+    start = text.index("２６ 各国外務大臣は")
+    end = text.index("２０１４年７月１６日，ビシュケクにて署名")
+    path = tmp_path / "statement.txt"
+    # Also retitle the file: the refusal must leave the document as it was, not half-updated.
+    path.write_text(
+        text[:start].replace("共同声明 ", "共同声明（改訂） ") + text[end:], encoding="utf-8"
+    )
+    document_history = Document.history.count()
+
+    with pytest.raises(CommandError, match=r"paragraph\(s\) \[26\]"):
+        import_statement(path)
+
+    assert Paragraph.objects.filter(number=26).exists()
+    assert Document.objects.get(slug=SLUG).title_ja == "共同声明"
+    assert Document.history.count() == document_history
+
+
+def test_translations_added_by_staff_survive_a_reimport():
+    import_statement()
+    document = Document.objects.get(slug=SLUG)
+    document.title_en = "Joint Statement"
+    document.preamble_en = "On 16 July 2014, in Bishkek…"
+    document.save()
+    paragraph = Paragraph.objects.get(document=document, number=1)
+    paragraph.text_en = "The Ministers welcomed the tenth anniversary of the Dialogue."
+    paragraph.save()
+    section = Section.objects.get(document=document, number=2)
+    section.title_en = "Regional cooperation in agriculture"
+    section.save()
+
+    import_statement()
+
+    document.refresh_from_db()
+    paragraph.refresh_from_db()
+    section.refresh_from_db()
+    assert document.title_en == "Joint Statement"
+    assert document.preamble_en == "On 16 July 2014, in Bishkek…"
+    assert paragraph.text_en == "The Ministers welcomed the tenth anniversary of the Dialogue."
+    assert section.title_en == "Regional cooperation in agriculture"
+
+
+def test_a_corrected_text_is_written_and_keeps_the_translation(tmp_path):
+    import_statement()
+    paragraph = Paragraph.objects.get(number=1)
+    paragraph.text_en = "The Ministers welcomed the tenth anniversary of the Dialogue."
+    paragraph.save()
+    path = write_variant(
+        tmp_path, "着実に進めてきたことを高く評価した。", "着実に進めてきたことを評価した。"
+    )
+
+    output = import_statement(path)
+
+    paragraph.refresh_from_db()
+    assert paragraph.text.endswith("着実に進めてきたことを評価した。")
+    assert paragraph.text_en == "The Ministers welcomed the tenth anniversary of the Dialogue."
+    assert "1 record(s) written" in output
