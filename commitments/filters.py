@@ -7,10 +7,12 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 from django.db.models.functions import Length
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Kind, Status
 from .models import ActionItem, Country, Document, Theme
+from .querysets import countries_owning_items
 
 
 class CodeChoiceField(forms.ModelMultipleChoiceField):
@@ -132,24 +134,17 @@ class ActionItemFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(
-                "document__signed_on", "document__slug", "paragraph__number", "ref"
-            )
-        return queryset
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The menu lists countries that own items (and any already chosen), not all 249.
         chosen = (
             {str(code).upper() for code in self.data.getlist("country")} if self.data else set()
         )
-        owners = Country.objects.filter(
-            Q(action_items__isnull=False) | Q(code__in=chosen)
-        ).distinct()
-        self.form.fields["country"].widget.choices = [(c.code, str(c)) for c in owners]
+        owners = countries_owning_items() | Country.objects.filter(code__in=chosen)
+        # Lazy: the CSV download builds this filterset too but never draws the menu.
+        self.form.fields["country"].widget.choices = CallableChoiceIterator(
+            lambda: [(c.code, str(c)) for c in owners]
+        )
 
     @property
     def selected_countries(self) -> list[Country]:

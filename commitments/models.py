@@ -404,6 +404,7 @@ class ActionItem(models.Model):
         indexes = [
             models.Index(fields=["status"], name="item_status_idx"),
             models.Index(fields=["due_date"], name="item_due_date_idx"),
+            models.Index(fields=["document", "paragraph", "id"], name="item_list_order_idx"),
         ]
 
     def __str__(self) -> str:

@@ -20,6 +20,12 @@ class ActionItemQuerySet(models.QuerySet):
         """Everything a row of a list shows, in a fixed number of queries."""
         return self.select_related("document", "paragraph", "theme").prefetch_related("owners")
 
+    def in_text_order(self) -> ActionItemQuerySet:
+        """Documents, then paragraphs, then items as they were entered: the text's own order.
+        Item-local columns, so an index (item_list_order_idx) serves a first page without
+        sorting every item (paragraphs are created in numbering order)."""
+        return self.order_by("document_id", "paragraph_id", "pk")
+
     def overdue(self, on: datetime.date | None = None) -> ActionItemQuerySet:
         """Items whose due date has passed and which are not completed, ongoing or dropped."""
         return self.filter(due_date__lt=on or today()).exclude(status__in=Status.closed())
@@ -48,6 +54,15 @@ class ActionItemQuerySet(models.QuerySet):
         aggregates = {status.value: Count("pk", filter=Q(status=status)) for status in Status}
         aggregates["total"] = Count("pk")
         return self.aggregate(**aggregates)
+
+
+def countries_owning_items():
+    """Countries that own at least one item, for the country menus (a semi-join, not a
+    DISTINCT over every ownership row)."""
+    from .models import ActionItem, Country
+
+    owned = ActionItem.owners.through.objects.filter(country_id=models.OuterRef("pk"))
+    return Country.objects.filter(models.Exists(owned))
 
 
 class StatusUpdateQuerySet(models.QuerySet):

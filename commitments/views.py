@@ -20,7 +20,7 @@ from .choices import Status
 from .csv_format import stream_csv
 from .filters import ActionItemFilterSet, CodeChoiceField
 from .models import ActionItem, Country, Document, Paragraph, StatusUpdate, Theme
-from .querysets import today
+from .querysets import countries_owning_items, today
 
 PAGE_SIZE = 50
 LIST_LIMIT = 10
@@ -64,7 +64,7 @@ def _overview(items: QuerySet[ActionItem], countries: list[Country], base_params
         .with_item()
         .newest_first()[:LIST_LIMIT],
         "statuses": Status.display_order(),
-        "filter_countries": Country.objects.filter(action_items__isnull=False).distinct(),
+        "filter_countries": countries_owning_items(),
         "today": day,
     }
 
@@ -134,7 +134,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
             page.object_list, progress.by_document(items, page.object_list, base), strict=True
         ),
         "selected_countries": countries,
-        "filter_countries": Country.objects.filter(action_items__isnull=False).distinct(),
+        "filter_countries": countries_owning_items(),
         "country_error": error,
     }
     return render(request, "commitments/document_list.html", context, status=400 if error else 200)
@@ -184,7 +184,9 @@ def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 
 @cached_page
 def item_list(request: HttpRequest) -> HttpResponse:
-    filterset = ActionItemFilterSet(request.GET or None, queryset=ActionItem.objects.with_related())
+    filterset = ActionItemFilterSet(
+        request.GET or None, queryset=ActionItem.objects.with_related().in_text_order()
+    )
     valid = filterset.is_valid() if filterset.is_bound else True
     items = filterset.qs if valid else ActionItem.objects.none()
     paginator = Paginator(items, PAGE_SIZE)
@@ -205,7 +207,9 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 def item_export(request: HttpRequest) -> HttpResponse:
     """The item list's selection as CSV (UTF-8 with BOM so Excel reads Japanese), streamed."""
-    filterset = ActionItemFilterSet(request.GET or None, queryset=ActionItem.objects.all())
+    filterset = ActionItemFilterSet(
+        request.GET or None, queryset=ActionItem.objects.in_text_order()
+    )
     if filterset.is_bound and not filterset.is_valid():
         messages = [f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()]
         return HttpResponse(
