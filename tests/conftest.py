@@ -84,3 +84,17 @@ def focal_point(django_user_model, turkmenistan):
 def outsider(django_user_model):
     """Signed in, but not staff: the admin is closed to them."""
     return django_user_model.objects.create_user(username="outsider", password=PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def bishkek(django_db_setup, django_db_blocker):
+    """The shipped countries, themes and 2014 statement, loaded once for a module."""
+    from django.core.management import call_command
+
+    from tests.data import FIXTURES, remove_tracker_rows
+
+    with django_db_blocker.unblock():
+        call_command("loaddata", *FIXTURES, verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        remove_tracker_rows()

@@ -11,8 +11,6 @@ from html.parser import HTMLParser
 
 import openpyxl
 import pytest
-from django.conf import settings
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.http import StreamingHttpResponse
 
@@ -21,24 +19,14 @@ from commitments.choices import Status
 from commitments.models import (
     ActionItem,
     Country,
-    Document,
-    Paragraph,
-    Section,
-    Signatory,
-    StatusUpdate,
-    Theme,
 )
 from commitments.resources import ActionItemResource
 from commitments.services import item_set_status
 
 from .factories import ActionItemFactory, DocumentFactory, ParagraphFactory, SectionFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bishkek")]
 
-FIXTURES = [
-    str(settings.BASE_DIR / "fixtures" / name)
-    for name in ("01_countries.json", "02_themes.json", "10_caj-fmm5-2014.json")
-]
 BOM = "\ufeff"
 # The published column list (README), written out: changing it breaks people's spreadsheets.
 PUBLISHED_COLUMNS = [
@@ -54,32 +42,6 @@ FORMULAS = [
     "\t=1+1",
     "\r=1+1",
 ]
-
-
-def remove_tracker_rows():
-    for model in [StatusUpdate, ActionItem, Signatory, Paragraph, Section, Document, Theme]:
-        model.objects.all().delete()
-    for model in ActionItem._meta.app_config.get_models():
-        if model.__name__.startswith("Historical") or model.__name__ == "FocalPoint":
-            model.objects.all().delete()
-    Country.objects.all().delete()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def bishkek(django_db_setup, django_db_blocker):
-    """The shipped countries, themes and 2014 statement, loaded once for this module."""
-    with django_db_blocker.unblock():
-        call_command("loaddata", *FIXTURES, verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        remove_tracker_rows()
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def download(client, query=""):

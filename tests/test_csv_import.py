@@ -10,8 +10,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import translation
@@ -20,51 +18,15 @@ from commitments.choices import Status
 from commitments.csv_format import COLUMNS
 from commitments.models import (
     ActionItem,
-    Country,
-    Document,
-    Paragraph,
-    Section,
-    Signatory,
     StatusUpdate,
-    Theme,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bishkek")]
 
-FIXTURES = [
-    str(settings.BASE_DIR / "fixtures" / name)
-    for name in ("01_countries.json", "02_themes.json", "10_caj-fmm5-2014.json")
-]
 SLUG = "caj-fmm5-2014"
 SOURCE = "https://www.un.org/press/en/2015/dc3561.doc.htm"
 IMPORT_URL = "/admin/commitments/actionitem/import/"
 PROCESS_URL = "/admin/commitments/actionitem/process_import/"
-
-
-def remove_tracker_rows():
-    for model in [StatusUpdate, ActionItem, Signatory, Paragraph, Section, Document, Theme]:
-        model.objects.all().delete()
-    for model in ActionItem._meta.app_config.get_models():
-        if model.__name__.startswith("Historical") or model.__name__ == "FocalPoint":
-            model.objects.all().delete()
-    Country.objects.all().delete()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def bishkek(django_db_setup, django_db_blocker):
-    """The shipped countries, themes and 2014 statement, loaded once for this module."""
-    with django_db_blocker.unblock():
-        call_command("loaddata", *FIXTURES, verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        remove_tracker_rows()
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 # Helpers: files, imports and what the database holds.

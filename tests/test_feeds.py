@@ -7,29 +7,16 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
-from django.core.management import call_command
 
 from commitments.choices import Status
 from commitments.models import (
     ActionItem,
-    Country,
-    Document,
-    Paragraph,
-    Section,
-    Signatory,
     StatusUpdate,
-    Theme,
 )
 from commitments.services import item_set_status
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bishkek")]
 
-FIXTURES = [
-    str(settings.BASE_DIR / "fixtures" / name)
-    for name in ("01_countries.json", "02_themes.json", "10_caj-fmm5-2014.json")
-]
 ATOM = "{http://www.w3.org/2005/Atom}"
 ITEM_LINK = re.compile(r"/documents/caj-fmm5-2014/items/(?P<ref>[\d.]+)/#update-(?P<pk>\d+)$")
 
@@ -40,32 +27,6 @@ UPDATES_PER_ITEM = {
 }  # fmt: skip
 UPDATED_AND_OWNED_BY_TM = {"14.4", "19.2", "24.1", "24.2", "25.1", "25.2", "25.3", "25.4", "25.5"}
 UPDATED_DIALOGUE_ITEMS = {"25.1", "25.2", "25.3", "25.4", "25.5"}
-
-
-def remove_tracker_rows():
-    for model in [StatusUpdate, ActionItem, Signatory, Paragraph, Section, Document, Theme]:
-        model.objects.all().delete()
-    for model in ActionItem._meta.app_config.get_models():
-        if model.__name__.startswith("Historical") or model.__name__ == "FocalPoint":
-            model.objects.all().delete()
-    Country.objects.all().delete()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def bishkek(django_db_setup, django_db_blocker):
-    """The shipped countries, themes and 2014 statement, loaded once for this module."""
-    with django_db_blocker.unblock():
-        call_command("loaddata", *FIXTURES, verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        remove_tracker_rows()
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def feed(client, url, language="ja") -> list[dict]:

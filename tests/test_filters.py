@@ -7,29 +7,16 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
-from django.core.management import call_command
 
 from commitments.models import (
     ActionItem,
     Country,
-    Document,
-    Paragraph,
-    Section,
-    Signatory,
-    StatusUpdate,
-    Theme,
 )
 
 from .factories import ActionItemFactory, DocumentFactory, ParagraphFactory, SectionFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bishkek")]
 
-FIXTURES = [
-    str(settings.BASE_DIR / "fixtures" / name)
-    for name in ("01_countries.json", "02_themes.json", "10_caj-fmm5-2014.json")
-]
 SLUG = "caj-fmm5-2014"
 
 # Owners in the fixture: 32 items belong to all six Dialogue countries, 3 to the five Central
@@ -50,32 +37,6 @@ OWNED_BY_TM = ALL_SIX | FIVE_CENTRAL_ASIAN | TM_ALONE
 OWNED_BY_KZ = ALL_SIX | FIVE_CENTRAL_ASIAN | {"22.2"}
 COMPLETED = {"14.3", "19.2", "19.6", "24.1", "25.1", "25.2", "25.3", "25.5"}
 NO_EVIDENCE = {"14.4", "24.2", "25.4"}
-
-
-def remove_tracker_rows():
-    for model in [StatusUpdate, ActionItem, Signatory, Paragraph, Section, Document, Theme]:
-        model.objects.all().delete()
-    for model in ActionItem._meta.app_config.get_models():
-        if model.__name__.startswith("Historical") or model.__name__ == "FocalPoint":
-            model.objects.all().delete()
-    Country.objects.all().delete()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def bishkek(django_db_setup, django_db_blocker):
-    """The shipped countries, themes and 2014 statement, loaded once for this module."""
-    with django_db_blocker.unblock():
-        call_command("loaddata", *FIXTURES, verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        remove_tracker_rows()
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 class ListPage(HTMLParser):

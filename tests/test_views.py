@@ -9,22 +9,14 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
-from django.core.management import call_command
 
 from commitments.choices import DuePrecision, Status
 from commitments.models import (
     ActionItem,
-    Country,
     Document,
-    Paragraph,
-    Section,
-    Signatory,
-    StatusUpdate,
-    Theme,
 )
 from commitments.services import item_set_status
+from tests.data import remove_tracker_rows
 
 from .factories import (
     ActionItemFactory,
@@ -37,10 +29,6 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = [
-    str(settings.BASE_DIR / "fixtures" / name)
-    for name in ("01_countries.json", "02_themes.json", "10_caj-fmm5-2014.json")
-]
 STATEMENT = "/documents/caj-fmm5-2014/"
 PAGES = {
     "dashboard": "/",
@@ -53,35 +41,6 @@ PAGES = {
 }
 NOT_FOUND_EN = "There is no document, action item, country or theme at this address."
 NOT_FOUND_JA = "このアドレスに該当する文書、取組項目、国、分野はありません。"
-
-
-def remove_tracker_rows():
-    """Undo the module's fixture load (the rows were committed outside any test's transaction)."""
-    for model in [StatusUpdate, ActionItem, Signatory, Paragraph, Section, Document, Theme]:
-        model.objects.all().delete()
-    for model in ActionItem._meta.app_config.get_models():
-        if model.__name__.startswith("Historical") or model.__name__ == "FocalPoint":
-            model.objects.all().delete()
-    Country.objects.all().delete()
-
-
-@pytest.fixture(scope="module")
-def bishkek(django_db_setup, django_db_blocker):
-    """The shipped countries, themes and 2014 statement, loaded once for this module."""
-    with django_db_blocker.unblock():
-        call_command("loaddata", *FIXTURES, verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        remove_tracker_rows()
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    """The page cache lives in the test process; a page cached by one test must not answer
-    for another (the data version restarts with every rolled-back test)."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 class Html(HTMLParser):
