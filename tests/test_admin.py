@@ -278,7 +278,11 @@ def test_the_status_column_changes_the_status_through_the_service(editor_client,
     other = ActionItemFactory(title_en="Untouched")
     page = editor_client.get(changelist_url())
     data = form_data(page, "changelist-form")
-    row = next(name.removesuffix("-id") for name, value in data.items() if value == [str(item.pk)])
+    row = next(
+        name.removesuffix("-id")
+        for name, value in data.items()
+        if name.endswith("-id") and value == [str(item.pk)]
+    )
     data[f"{row}-status"] = [Status.COMPLETED]
     data["_save"] = ["Save"]
     data.pop("action", None)

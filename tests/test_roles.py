@@ -311,25 +311,8 @@ MATRIX: list[tuple[Callable, bool, tuple]] = [
 ]
 # fmt: on
 
-FOCAL_PAGE_BUG = (
-    "BUG: commitments/admin.py ActionItemAdmin.get_readonly_fields returns FOCAL_POINT_READONLY "
-    "as written ('title', 'description'), but TranslationAdmin has replaced those fields in the "
-    "fieldsets by title_ja/title_en/description_ja/description_en; they are neither in the form "
-    "nor read-only, so every item page a focal point opens fails with KeyError 'title_ja' (500)."
-)
-KNOWN_BUGS: dict = {}
-
 CASES = [
-    pytest.param(
-        action,
-        writes,
-        role,
-        expected,
-        id=f"{role}-{action.__name__}",
-        marks=[pytest.mark.xfail(strict=True, raises=KeyError, reason=KNOWN_BUGS[role, action])]
-        if (role, action) in KNOWN_BUGS
-        else [],
-    )
+    pytest.param(action, writes, role, expected, id=f"{role}-{action.__name__}")
     for action, writes, outcomes in MATRIX
     for role, expected in zip(ROLES, outcomes, strict=True)
 ]
@@ -367,8 +350,8 @@ def focal_point_submission(browser_page, form_id: str = "actionitem_form") -> di
     """What the focal point's item page submits: every item field is read-only for them, so
     only the form's version, the update rows and the CSRF token are sent.
 
-    Built from a superuser's page because the focal point's own page does not render (see
-    FOCAL_PAGE_BUG)."""
+    Built from a superuser's page, so that it can also be sent where the focal point's own
+    page would not offer it."""
     data = form_data(browser_page, form_id)
     kept = {"csrfmiddlewaretoken", "expected_version"}
     return {
@@ -376,6 +359,8 @@ def focal_point_submission(browser_page, form_id: str = "actionitem_form") -> di
     }
 
 
+# Regression: the focal point's read-only fields were listed untranslated ('title'), while the
+# fieldsets held title_ja/title_en, so every item page a focal point opened failed (500).
 def test_focal_point_can_open_an_item_turkmenistan_owns_and_add_an_update_there(
     client, focal_point, tm_item
 ):
@@ -626,6 +611,8 @@ def edit_title(client, item, title: str) -> None:
     assert client.post(change_url(item), data).status_code == 302
 
 
+# Regression: simple-history's Revert form saved a whole old version through save_model, around
+# the focal point's read-only fields and around the status service.
 def test_focal_point_cannot_change_an_items_title_by_reverting_it_from_history(
     client, browser, focal_point, tm_item
 ):
@@ -639,13 +626,6 @@ def test_focal_point_cannot_change_an_items_title_by_reverting_it_from_history(
 
     tm_item.refresh_from_db()
     assert tm_item.title_en == "Hold the sixth meeting in Tokyo"
-
-
-REVERT_BUG = (
-    "BUG: simple_history's Revert form (SimpleHistoryAdmin.history_form_view, used by "
-    "ActionItemAdmin in commitments/admin.py) saves the whole old version of the item, status "
-    "and status_date included, with obj.save(): the status changes without a StatusUpdate."
-)
 
 
 def test_reverting_an_item_from_history_keeps_its_status_in_step_with_its_updates(
@@ -761,18 +741,9 @@ def test_editor_can_import_a_new_item(editor_client, tm_item):
     assert list(added.owners.values_list("code", flat=True)) == ["TM"]
 
 
-IMPORT_LANGUAGE_BUG = (
-    "BUG: commitments/resources.py ActionItemResource.save_instance assigns "
-    "instance.title = instance.title_ja or instance.title_en (and description likewise); "
-    "modeltranslation writes that to the field of the *active* language, so an import made "
-    "from the English admin overwrites title_en with the Japanese title."
-)
-
-
-@pytest.mark.parametrize(
-    "language",
-    ["ja", "en"],
-)
+# Regression: the importer assigned instance.title, which modeltranslation writes to the field
+# of the active language, so an import from the English admin overwrote title_en.
+@pytest.mark.parametrize("language", ["ja", "en"])
 def test_an_import_keeps_each_languages_title_whatever_the_admins_language(
     editor_client, tm_item, language
 ):
