@@ -1,5 +1,5 @@
 """The shipped fixture for the 2014 Bishkek joint statement, checked against the source text
-and the sourced outcomes in /work/shared/statements.
+(fixtures/sources/, a copy of the published text).
 
 Expected values come from the raw source file (read here without the app's parser) or are
 written by hand from the statement and from 2014-bishkek-outcomes.md.
@@ -34,7 +34,7 @@ FIXTURES = [
     for name in ("01_countries.json", "02_themes.json", "10_caj-fmm5-2014.json")
 ]
 SLUG = "caj-fmm5-2014"
-SOURCE = Path(settings.BASE_DIR).parent / "shared/statements/2014-bishkek-joint-statement.ja.txt"
+SOURCE = Path(settings.BASE_DIR) / "fixtures/sources/2014-bishkek-joint-statement.ja.txt"
 
 SIX = {"KG", "JP", "KZ", "TJ", "TM", "UZ"}
 # How the statement's paragraphs open (who speaks): the four forms the text uses.

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from commitments.models import Document, Paragraph, Section, Signatory
 
-SOURCE = Path("/work/shared/statements/2014-bishkek-joint-statement.ja.txt")
+SOURCE = Path(settings.BASE_DIR) / "fixtures/sources/2014-bishkek-joint-statement.ja.txt"
 SLUG = "caj-fmm5-2014"
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from commitments.statement_parser import StatementParseError, decode, parse_statement
 
-SOURCE = Path("/work/shared/statements/2014-bishkek-joint-statement.ja.txt")
+SOURCE = Path(settings.BASE_DIR) / "fixtures/sources/2014-bishkek-joint-statement.ja.txt"
 
 SECTIONS = [
     (1, "「中央アジア＋日本」対話の１０周年"),
