@@ -6,6 +6,7 @@ shows to items owned by one of those countries."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -35,8 +36,8 @@ def _country_selection(request: HttpRequest) -> tuple[list[Country], str]:
     field = CodeChoiceField(queryset=Country.objects.all(), to_field_name="code", required=False)
     try:
         return list(field.clean(codes)), ""
-    except Exception as error:  # ValidationError: show its message, never a server error
-        return [], " ".join(getattr(error, "messages", [str(error)]))
+    except ValidationError as error:  # an unknown code: say so, never a server error
+        return [], " ".join(error.messages)
 
 
 def _restrict(items: QuerySet[ActionItem], countries: list[Country]) -> QuerySet[ActionItem]:
