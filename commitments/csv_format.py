@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from .choices import Status
@@ -106,18 +106,24 @@ def _chunk_rows(chunk: list[tuple], day) -> Iterator[list[str]]:
     owners: dict[int, list[str]] = {}
     for item_id, code in (
         ActionItem.owners.through.objects.filter(actionitem_id__in=ids)
-        .order_by("country__code")
+        .order_by()
         .values_list("actionitem_id", "country__code")
     ):
         owners.setdefault(item_id, []).append(code)
-    # The newest update is the one whose (date, status) the item shows; the unique constraint
-    # on (item, date, status) makes it a single row, with no sorting of every update.
-    latest = {
-        item_id: (note_ja or "", note_en or "", source or "")
-        for item_id, note_ja, note_en, source in StatusUpdate.objects.rewrite(False)
-        .filter(item_id__in=ids, date=F("item__status_date"), status=F("item__status"))
-        .values_list("item_id", "note_ja", "note_en", "source_url")
-    }
+    for codes in owners.values():
+        codes.sort()
+    # The newest update is the one whose (date, status) the item shows (unique per item), so
+    # the chunk's updates are matched to the rows in Python: no sorting, no join to the items.
+    shown = {values[0]: (values[13], values[12]) for values in chunk}
+    latest = {}
+    for item_id, date, status, note_ja, note_en, source in (
+        StatusUpdate.objects.rewrite(False)
+        .filter(item_id__in=ids)
+        .order_by()
+        .values_list("item_id", "date", "status", "note_ja", "note_en", "source_url")
+    ):
+        if shown[item_id] == (date, status):
+            latest[item_id] = (note_ja or "", note_en or "", source or "")
     for (
         pk,
         document,
