@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from .choices import Status
@@ -86,7 +86,13 @@ def export_rows(items: QuerySet[ActionItem], *, chunk_size: int = 2000) -> Itera
     chunk: list[tuple] = []
     # rewrite(False): plain Django values, without modeltranslation's per-row fallback work
     # (the columns name their language explicitly).
-    for values in items.rewrite(False).values_list(*VALUE_FIELDS).iterator(chunk_size=chunk_size):
+    # The update the item shows is the one with its (date, status): unique per item, so one
+    # index probe per row (the unique constraint's index) finds it.
+    newest = StatusUpdate.objects.filter(
+        item=OuterRef("pk"), date=OuterRef("status_date"), status=OuterRef("status")
+    ).values("pk")[:1]
+    rows = items.rewrite(False).annotate(newest_update=Subquery(newest))
+    for values in rows.values_list(*VALUE_FIELDS, "newest_update").iterator(chunk_size=chunk_size):
         chunk.append(values)
         if len(chunk) == chunk_size:
             yield from _chunk_rows(chunk, day)
@@ -112,18 +118,15 @@ def _chunk_rows(chunk: list[tuple], day) -> Iterator[list[str]]:
         owners.setdefault(item_id, []).append(code)
     for codes in owners.values():
         codes.sort()
-    # The newest update is the one whose (date, status) the item shows (unique per item), so
-    # the chunk's updates are matched to the rows in Python: no sorting, no join to the items.
-    shown = {values[0]: (values[13], values[12]) for values in chunk}
-    latest = {}
-    for item_id, date, status, note_ja, note_en, source in (
-        StatusUpdate.objects.rewrite(False)
-        .filter(item_id__in=ids)
+    # The newest update's id comes with each row (see export_rows); fetch those updates by id.
+    newest = [values[-1] for values in chunk if values[-1]]
+    latest = {
+        item_id: (note_ja or "", note_en or "", source or "")
+        for item_id, note_ja, note_en, source in StatusUpdate.objects.rewrite(False)
+        .filter(pk__in=_id_list(newest) if newest else [])
         .order_by()
-        .values_list("item_id", "date", "status", "note_ja", "note_en", "source_url")
-    ):
-        if shown[item_id] == (date, status):
-            latest[item_id] = (note_ja or "", note_en or "", source or "")
+        .values_list("item_id", "note_ja", "note_en", "source_url")
+    }
     for (
         pk,
         document,
@@ -140,6 +143,7 @@ def _chunk_rows(chunk: list[tuple], day) -> Iterator[list[str]]:
         status,
         status_date,
         text,
+        _newest,
     ) in chunk:
         note_ja, note_en, source = latest.get(pk, ("", "", ""))
         overdue = bool(due_date and due_date < day and status not in CLOSED)
