@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -98,7 +98,8 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         **_overview(items, [country], base),
         "country": country,
-        "items": items.with_related().order_by("due_date", "ref")[:200],
+        "feed_url": reverse("commitments:feed-country", args=[country.code]),
+        "items": items.with_related().order_by(F("due_date").asc(nulls_last=True), "ref")[:200],
         "item_count": items.count(),
         "list_url": progress.items_url(**base),
     }
@@ -114,8 +115,9 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         **_overview(items, countries, base),
         "theme": theme,
+        "feed_url": reverse("commitments:feed-theme", args=[theme.slug]),
         "selected_countries": countries,
-        "items": items.with_related().order_by("due_date", "ref")[:200],
+        "items": items.with_related().order_by(F("due_date").asc(nulls_last=True), "ref")[:200],
         "item_count": items.count(),
         "list_url": progress.items_url(**base),
     }
