@@ -41,9 +41,20 @@ def export_worker(url: str, mode: str) -> None:
         else:
             writer = csv.writer(sink)
             for row in items.values_list(
-                "document__slug", "ref", "paragraph__number", "kind", "title_ja", "title_en",
-                "theme__slug", "starts_on", "due_date", "due_precision", "due_text", "status",
-                "status_date", "paragraph__text",
+                "document__slug",
+                "ref",
+                "paragraph__number",
+                "kind",
+                "title_ja",
+                "title_en",
+                "theme__slug",
+                "starts_on",
+                "due_date",
+                "due_precision",
+                "due_text",
+                "status",
+                "status_date",
+                "paragraph__text",
             ).iterator(chunk_size=2000):
                 writer.writerow(row)
                 rows += 1
@@ -66,26 +77,48 @@ def import_worker(url: str, mode: str, path: str) -> None:
     if mode == "app":
         resource = ActionItemResource()
         resource.preview_diff = False  # as import_items does
-        result = resource.import_data(dataset, use_transactions=True, rollback_on_validation_errors=True)
-        assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows[:3]
+        result = resource.import_data(
+            dataset, use_transactions=True, rollback_on_validation_errors=True
+        )
+        assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows[
+            :3
+        ]
         assert result.totals["new"] == rows, result.totals
     else:
-        paragraphs = {(p.document.slug, p.number): p for p in Paragraph.objects.select_related("document")}
+        paragraphs = {
+            (p.document.slug, p.number): p for p in Paragraph.objects.select_related("document")
+        }
         themes = {t.slug: t for t in Theme.objects.all()}
         countries = {c.code: c.pk for c in Country.objects.all()}
         with transaction.atomic():
             items, owner_codes = [], []
             for row in dataset.dict:
                 p = paragraphs[(row["document"], int(row["paragraph"]))]
-                items.append(ActionItem(document_id=p.document_id, paragraph=p, ref=row["ref"], kind=row["kind"],
-                                        title_ja=row["title_ja"], title_en=row["title_en"], theme=themes[row["theme"]],
-                                        due_date=row["due_date"] or None, due_precision=row["due_precision"],
-                                        due_text=row["due_text"], status=row["status"], status_date=row["status_date"] or None))
+                items.append(
+                    ActionItem(
+                        document_id=p.document_id,
+                        paragraph=p,
+                        ref=row["ref"],
+                        kind=row["kind"],
+                        title_ja=row["title_ja"],
+                        title_en=row["title_en"],
+                        theme=themes[row["theme"]],
+                        due_date=row["due_date"] or None,
+                        due_precision=row["due_precision"],
+                        due_text=row["due_text"],
+                        status=row["status"],
+                        status_date=row["status_date"] or None,
+                    )
+                )
                 owner_codes.append(row["owners"].split(";"))
             ActionItem.objects.bulk_create(items, batch_size=2000)
             through = ActionItem.owners.through
             through.objects.bulk_create(
-                [through(actionitem_id=i.pk, country_id=countries[c]) for i, codes in zip(items, owner_codes, strict=True) for c in codes],
+                [
+                    through(actionitem_id=i.pk, country_id=countries[c])
+                    for i, codes in zip(items, owner_codes, strict=True)
+                    for c in codes
+                ],
                 batch_size=5000,
             )
     elapsed = time.perf_counter() - start
@@ -93,7 +126,9 @@ def import_worker(url: str, mode: str, path: str) -> None:
 
 
 def run(*args: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, __file__, *args], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -116,13 +151,28 @@ def main() -> None:
         url = database_url(engine, name)
         prepare_database(engine, name)
         manage(url, "migrate", "--no-input")
-        manage(url, "seed_synthetic", "--documents", str(max(1, args.export_rows // 200)),
-               "--items", str(args.export_rows), "--updates", str(args.export_rows * 3), "--seed", "1")
+        manage(
+            url,
+            "seed_synthetic",
+            "--documents",
+            str(max(1, args.export_rows // 200)),
+            "--items",
+            str(args.export_rows),
+            "--updates",
+            str(args.export_rows * 3),
+            "--seed",
+            "1",
+        )
         app, floor = run("--worker", "export", url, "app"), run("--worker", "export", url, "floor")
         print(f"\n## {engine}: export of {app['rows']:,} rows")
         print("| | seconds | rows/s | peak memory (MB, whole process) |\n|---|---:|---:|---:|")
-        for label, r in (("stream_csv (the app)", app), ("floor: csv.writer over values_list", floor)):
-            print(f"| {label} | {r['seconds']:.2f} | {r['rows'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} |")
+        for label, r in (
+            ("stream_csv (the app)", app),
+            ("floor: csv.writer over values_list", floor),
+        ):
+            print(
+                f"| {label} | {r['seconds']:.2f} | {r['rows'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} |"
+            )
         print(f"app / floor time: {app['seconds'] / floor['seconds']:.2f}×")
 
         # Import: export N seeded items to a file, then import them into a database that has the
@@ -134,17 +184,34 @@ def main() -> None:
         for mode in ("app", "floor"):
             prepare_database(engine, name)
             manage(url, "migrate", "--no-input")
-            manage(url, "seed_synthetic", "--documents", str(max(1, args.import_rows // 200)),
-                   "--items", str(args.import_rows), "--updates", str(args.import_rows), "--seed", "2")
+            manage(
+                url,
+                "seed_synthetic",
+                "--documents",
+                str(max(1, args.import_rows // 200)),
+                "--items",
+                str(args.import_rows),
+                "--updates",
+                str(args.import_rows),
+                "--seed",
+                "2",
+            )
             manage(url, "export_items", "-o", csv_path)
-            manage(url, "shell", "-c",
-                   "from commitments.models import ActionItem, StatusUpdate; StatusUpdate.objects.all().delete(); "
-                   "ActionItem.owners.through.objects.all().delete(); ActionItem.objects.all().delete()")
+            manage(
+                url,
+                "shell",
+                "-c",
+                "from commitments.models import ActionItem, StatusUpdate; StatusUpdate.objects.all().delete(); "
+                "ActionItem.owners.through.objects.all().delete(); ActionItem.objects.all().delete()",
+            )
             results[mode] = run("--worker", "import", url, mode, csv_path)
         app, floor = results["app"], results["floor"]
         print(f"\n## {engine}: import of {app['rows']:,} new rows with owners and statuses")
         print("| | seconds | rows/s |\n|---|---:|---:|")
-        for label, r in (("import_data (the app: validation, history, status service)", app), ("floor: bulk_create", floor)):
+        for label, r in (
+            ("import_data (the app: validation, history, status service)", app),
+            ("floor: bulk_create", floor),
+        ):
             print(f"| {label} | {r['seconds']:.2f} | {r['rows'] / r['seconds']:,.0f} |")
 
 

@@ -20,14 +20,26 @@ import urllib.request
 from common import ROOT, bench_env, database_url, machine, manage, prepare_database
 
 PORT = 8123
-PATHS = {"trivial view (/healthz)": "/healthz", "dashboard": "/", "list ?country=TM&theme=agriculture": "/items/?country=TM&theme=agriculture"}
+PATHS = {
+    "trivial view (/healthz)": "/healthz",
+    "dashboard": "/",
+    "list ?country=TM&theme=agriculture": "/items/?country=TM&theme=agriculture",
+}
 
 
 def wrk(url: str, seconds: int) -> dict:
-    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = 0
-    for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"):
+    for pattern in (
+        r"Non-2xx or 3xx responses: (\d+)",
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+    ):
         match = re.search(pattern, out)
         if match:
             errors += sum(int(g) for g in match.groups())
@@ -49,14 +61,32 @@ def main() -> None:
     url = database_url(args.engine, name)
     prepare_database(args.engine, name)
     manage(url, "migrate", "--no-input")
-    manage(url, "seed_synthetic", "--documents", str(max(1, args.items // 200)), "--items", str(args.items),
-           "--updates", str(args.items * 3))
+    manage(
+        url,
+        "seed_synthetic",
+        "--documents",
+        str(max(1, args.items // 200)),
+        "--items",
+        str(args.items),
+        "--updates",
+        str(args.items * 3),
+    )
     manage(url, "collectstatic", "--no-input")
     env = {**bench_env(url), "CONN_MAX_AGE": "60"}
     server = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "tracker.wsgi", "--bind", f"127.0.0.1:{PORT}",
-         "--workers", str(args.workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "tracker.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(args.workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         for _ in range(50):
@@ -66,11 +96,15 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         print(f"# machine: {machine()}")
-        print(f"## {args.engine}, {args.items:,} items, gunicorn {args.workers} workers, wrk 2 threads × 16 connections, {args.seconds} s each")
+        print(
+            f"## {args.engine}, {args.items:,} items, gunicorn {args.workers} workers, wrk 2 threads × 16 connections, {args.seconds} s each"
+        )
         print("| path | requests/s | errors | p50 | p99 |\n|---|---:|---:|---:|---:|")
         results = {}
         for label, path in PATHS.items():
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30).read()  # fill the cache
+            urllib.request.urlopen(
+                f"http://127.0.0.1:{PORT}{path}", timeout=30
+            ).read()  # fill the cache
             results[label] = r = wrk(f"http://127.0.0.1:{PORT}{path}", args.seconds)
             print(f"| {label} | {r['rps']:,.0f} | {r['errors']} | {r['p50']} | {r['p99']} |")
         base = results["trivial view (/healthz)"]["rps"]

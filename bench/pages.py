@@ -62,8 +62,10 @@ def worker(url: str, repeat: int) -> None:
         with CaptureQueriesContext(connection) as captured:
             client.get(path)
         # On PostgreSQL, form choices are read through server-side cursors: replay the SELECT.
-        sqls = [re.sub(r"^DECLARE .*? CURSOR WITH(?:OUT)? HOLD FOR ", "", q["sql"], flags=re.S)
-                for q in captured.captured_queries]
+        sqls = [
+            re.sub(r"^DECLARE .*? CURSOR WITH(?:OUT)? HOLD FOR ", "", q["sql"], flags=re.S)
+            for q in captured.captured_queries
+        ]
 
         def replay(sqls=sqls):
             with connection.cursor() as cursor:

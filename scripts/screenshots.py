@@ -39,7 +39,9 @@ def main() -> None:
         for lang in ("ja", "en"):
             for width, suffix in ((1280, ""), (390, "-phone")):
                 context = browser.new_context(viewport={"width": width, "height": 900})
-                context.add_cookies([{"name": "django_language", "value": lang, "domain": host, "path": "/"}])
+                context.add_cookies(
+                    [{"name": "django_language", "value": lang, "domain": host, "path": "/"}]
+                )
                 page = context.new_page()
                 for name, path in PAGES.items():
                     if suffix and name not in ("dashboard", "statement"):
