@@ -26,7 +26,7 @@ def export_worker(url: str, mode: str) -> None:
     setup_django(url)
     import csv
 
-    from commitments.csv_format import stream_csv
+    from commitments.csv_format import VALUE_FIELDS, stream_csv
     from commitments.models import ActionItem
 
     items = ActionItem.objects.order_by("pk")
@@ -40,22 +40,8 @@ def export_worker(url: str, mode: str) -> None:
             rows -= 2  # BOM and header
         else:
             writer = csv.writer(sink)
-            for row in items.values_list(
-                "document__slug",
-                "ref",
-                "paragraph__number",
-                "kind",
-                "title_ja",
-                "title_en",
-                "theme__slug",
-                "starts_on",
-                "due_date",
-                "due_precision",
-                "due_text",
-                "status",
-                "status_date",
-                "paragraph__text",
-            ).iterator(chunk_size=2000):
+            # The app's own row query (without the owners and newest-update lookups).
+            for row in items.values_list(*VALUE_FIELDS[1:]).iterator(chunk_size=2000):
                 writer.writerow(row)
                 rows += 1
     elapsed = time.perf_counter() - start
