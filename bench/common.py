@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
@@ -51,6 +52,23 @@ def manage(url: str, *args: str) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+
+
+def seeded_database(engine: str, name: str, *, items: int, updates: int, seed: int = 1) -> str:
+    """An empty database of that name, migrated and filled by seed_synthetic; its URL."""
+    url = database_url(engine, name)
+    prepare_database(engine, name)
+    manage(url, "migrate", "--no-input")
+    manage(url, "seed_synthetic", "--documents", str(max(1, items // 200)), "--items", str(items),
+           "--updates", str(updates), "--seed", str(seed))  # fmt: skip
+    return url
+
+
+def run_worker(script: str, *args: str) -> dict:
+    """Run `script --worker ARGS` in a fresh process; its last output line is JSON."""
+    out = subprocess.run([sys.executable, script, "--worker", *args], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def setup_django(url: str) -> None:

@@ -14,12 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from common import ROOT, database_url, machine, manage, prepare_database, setup_django
+from common import machine, manage, run_worker, seeded_database, setup_django
 
 
 def export_worker(url: str, mode: str) -> None:
@@ -112,10 +110,7 @@ def import_worker(url: str, mode: str, path: str) -> None:
 
 
 def run(*args: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, *args], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return run_worker(__file__, *args)
 
 
 def main() -> None:
@@ -134,22 +129,8 @@ def main() -> None:
     for engine in args.engines:
         # Export
         name = "bench_export"
-        url = database_url(engine, name)
-        prepare_database(engine, name)
-        manage(url, "migrate", "--no-input")
-        manage(
-            url,
-            "seed_synthetic",
-            "--documents",
-            str(max(1, args.export_rows // 200)),
-            "--items",
-            str(args.export_rows),
-            "--updates",
-            str(args.export_rows * 3),
-            "--seed",
-            "1",
-        )
-        app, floor = run("--worker", "export", url, "app"), run("--worker", "export", url, "floor")
+        url = seeded_database(engine, name, items=args.export_rows, updates=args.export_rows * 3)
+        app, floor = run("export", url, "app"), run("export", url, "floor")
         print(f"\n## {engine}: export of {app['rows']:,} rows")
         print("| | seconds | rows/s | peak memory (MB, whole process) |\n|---|---:|---:|---:|")
         for label, r in (
@@ -164,23 +145,11 @@ def main() -> None:
         # Import: export N seeded items to a file, then import them into a database that has the
         # same documents and paragraphs but no items.
         name = "bench_import"
-        url = database_url(engine, name)
         csv_path = f"/tmp/bench_import_{engine}.csv"
         results = {}
         for mode in ("app", "floor"):
-            prepare_database(engine, name)
-            manage(url, "migrate", "--no-input")
-            manage(
-                url,
-                "seed_synthetic",
-                "--documents",
-                str(max(1, args.import_rows // 200)),
-                "--items",
-                str(args.import_rows),
-                "--updates",
-                str(args.import_rows),
-                "--seed",
-                "2",
+            url = seeded_database(
+                engine, name, items=args.import_rows, updates=args.import_rows, seed=2
             )
             manage(url, "export_items", "-o", csv_path)
             manage(
@@ -190,7 +159,7 @@ def main() -> None:
                 "from commitments.models import ActionItem, StatusUpdate; StatusUpdate.objects.all().delete(); "
                 "ActionItem.owners.through.objects.all().delete(); ActionItem.objects.all().delete()",
             )
-            results[mode] = run("--worker", "import", url, mode, csv_path)
+            results[mode] = run("import", url, mode, csv_path)
         app, floor = results["app"], results["floor"]
         print(f"\n## {engine}: import of {app['rows']:,} new rows with owners and statuses")
         print("| | seconds | rows/s |\n|---|---:|---:|")

@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.request
 
-from common import ROOT, bench_env, database_url, machine, manage, prepare_database
+from common import ROOT, bench_env, machine, manage, seeded_database
 
 PORT = 8123
 PATHS = {
@@ -58,19 +58,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
     name = f"bench_load_{args.items}"
-    url = database_url(args.engine, name)
-    prepare_database(args.engine, name)
-    manage(url, "migrate", "--no-input")
-    manage(
-        url,
-        "seed_synthetic",
-        "--documents",
-        str(max(1, args.items // 200)),
-        "--items",
-        str(args.items),
-        "--updates",
-        str(args.items * 3),
-    )
+    url = seeded_database(args.engine, name, items=args.items, updates=args.items * 3)
     manage(url, "collectstatic", "--no-input")
     env = {**bench_env(url), "CONN_MAX_AGE": "60"}
     server = subprocess.Popen(

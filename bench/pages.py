@@ -15,19 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
-import sys
 
-from common import (
-    ROOT,
-    database_url,
-    machine,
-    manage,
-    prepare_database,
-    setup_django,
-    summary,
-    timed,
-)
+from common import machine, run_worker, seeded_database, setup_django, summary, timed
 
 PAGES = {
     "dashboard": "/",
@@ -104,29 +93,8 @@ def main() -> None:
     for engine in args.engines:
         for size in args.sizes:
             name = f"bench_pages_{size}"
-            url = database_url(engine, name)
-            prepare_database(engine, name)
-            manage(url, "migrate", "--no-input")
-            manage(
-                url,
-                "seed_synthetic",
-                "--documents",
-                str(max(1, size // 200)),
-                "--items",
-                str(size),
-                "--updates",
-                str(size * 3),
-                "--seed",
-                "1",
-            )
-            out = subprocess.run(
-                [sys.executable, __file__, "--worker", url, "--repeat", str(args.repeat)],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            results = json.loads(out.strip().splitlines()[-1])
+            url = seeded_database(engine, name, items=size, updates=size * 3)
+            results = run_worker(__file__, url, "--repeat", str(args.repeat))
             print(f"\n## {engine}, {size:,} items ({args.repeat} requests per page)")
             print(
                 "| page | queries | cold median ms | cold p95 ms | floor ms | cold x floor | warm median ms | warm p95 ms |"

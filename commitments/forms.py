@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Status
 from .querysets import today
+from .services import status_change_errors
 
 
 class SetStatusForm(forms.Form):
@@ -29,8 +30,16 @@ class SetStatusForm(forms.Form):
         label=_("Note (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > today():
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return date
+    def clean(self):
+        cleaned = super().clean()
+        # The status service's own rules, so the form refuses exactly what it would.
+        errors = status_change_errors(
+            status=cleaned.get("status", ""),
+            date=cleaned.get("date"),
+            source_url=cleaned.get("source_url", ""),
+            require_source=True,
+        )
+        for field, messages in errors.items():
+            if field not in self.errors:
+                self.add_error(field, messages)
+        return cleaned

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from .choices import Status
 from .models import ActionItem, Country, Theme
+from .querysets import status_count_expressions
 
 STATUS_ORDER = Status.display_order()
 
@@ -51,12 +52,8 @@ class Progress:
         return [(status, self.counts.get(status, 0)) for status in STATUS_ORDER]
 
 
-def _status_aggregates() -> dict:
-    return {f"n_{status.value}": Count("pk", filter=Q(status=status)) for status in Status}
-
-
 def _counts(row: dict) -> dict[str, int]:
-    return {status.value: row.get(f"n_{status.value}") or 0 for status in Status}
+    return {status.value: row.get(status.value) or 0 for status in Status}
 
 
 def _percentages(counts: list[int], total: int) -> list[int]:
@@ -99,15 +96,14 @@ def build(counts: dict[str, int], *, label=None, base_params: dict | None = None
 
 
 def summary(items: QuerySet[ActionItem], base_params: dict | None = None) -> Progress:
-    row = items.order_by().aggregate(**_status_aggregates())
-    return build(_counts(row), base_params=base_params)
+    return build(_counts(items.status_counts()), base_params=base_params)
 
 
 def by_document(
     items: QuerySet[ActionItem], documents, base_params: dict | None = None
 ) -> list[Progress]:
     """One bar per document, in the order given, from one grouped query."""
-    rows = items.order_by().values("document").annotate(**_status_aggregates())
+    rows = items.order_by().values("document").annotate(**status_count_expressions())
     counts = {row["document"]: _counts(row) for row in rows}
     empty = {status.value: 0 for status in Status}
     params = base_params or {}
@@ -118,7 +114,7 @@ def by_document(
 
 
 def by_theme(items: QuerySet[ActionItem], base_params: dict | None = None) -> list[Progress]:
-    rows = items.order_by().values("theme").annotate(**_status_aggregates())
+    rows = items.order_by().values("theme").annotate(**status_count_expressions())
     counts = {row["theme"]: _counts(row) for row in rows}
     themes = Theme.objects.filter(pk__in=counts)
     params = base_params or {}
@@ -131,12 +127,7 @@ def by_country(items: QuerySet[ActionItem], base_params: dict | None = None) -> 
     rows = (
         through.objects.filter(actionitem__in=items.order_by().values("pk"))
         .values("country")
-        .annotate(
-            **{
-                f"n_{status.value}": Count("pk", filter=Q(actionitem__status=status))
-                for status in Status
-            }
-        )
+        .annotate(**status_count_expressions("actionitem__status"))
     )
     counts = {row["country"]: _counts(row) for row in rows}
     countries = Country.objects.filter(pk__in=counts).order_by("code")

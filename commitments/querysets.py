@@ -51,9 +51,13 @@ class ActionItemQuerySet(models.QuerySet):
 
     def status_counts(self) -> dict[str, int]:
         """How many items are in each status, plus the total, in one aggregate query."""
-        aggregates = {status.value: Count("pk", filter=Q(status=status)) for status in Status}
-        aggregates["total"] = Count("pk")
-        return self.aggregate(**aggregates)
+        return self.order_by().aggregate(**status_count_expressions(), total=Count("pk"))
+
+
+def status_count_expressions(status_lookup: str = "status") -> dict[str, Count]:
+    """One filtered COUNT per status, named by the status: for aggregate() or, grouped, for
+    annotate(). `status_lookup` reaches the item's status from another model."""
+    return {status.value: Count("pk", filter=Q(**{status_lookup: status})) for status in Status}
 
 
 def countries_owning_items():

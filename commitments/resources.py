@@ -7,7 +7,7 @@ function the public download uses, so every export has one shape. Import rules:
 * rows are matched to items by (`document`, `ref`); a new ref creates an item in the named
   paragraph;
 * a row whose (`status`, `status_date`) differs from the item's goes through
-  the status service (`services.items_record_statuses`, the bulk form of `item_set_status`),
+  the status service (`services.plan_status_changes`, the bulk form of `item_set_status`),
   so it lands in the item's timeline with the importing user;
 * every cell is checked and a bad one is reported with its row and column; the import runs in
   one transaction and writes nothing unless every row is good.
@@ -480,7 +480,7 @@ class ActionItemResource(resources.ModelResource):
     # A row-by-row save (item, audit record, owners, owners' audit record, status update, its
     # audit record, the item again) made an import of 10,000 rows take minutes. The same
     # records are written here in a handful of bulk queries: items and their history, owner
-    # links and their history, and status updates through services.items_record_statuses.
+    # links and their history, and status updates planned by services.plan_status_changes.
 
     def before_import(self, dataset, **kwargs):
         self._new: list[ActionItem] = []

@@ -193,22 +193,3 @@ def save_status_updates(
     """Write planned updates (their items already saved) with their audit records."""
     created = StatusUpdate.objects.bulk_create(updates, batch_size=1000)
     StatusUpdate.history.bulk_history_create(created, batch_size=1000, default_user=user)
-
-
-@transaction.atomic
-def items_record_statuses(
-    changes: list[StatusChange], *, user: AbstractBaseUser | None = None
-) -> list[StatusUpdate]:
-    """Record many status changes on saved items at once: the same rules and outcome as
-    calling item_set_status for each in order, in a few bulk queries."""
-    before = {c.item.pk: (c.item.status, c.item.status_date) for c in changes}
-    updates = plan_status_changes(changes, user=user)
-    items = [c.item for c in changes if (c.item.status, c.item.status_date) != before[c.item.pk]]
-    items = list({item.pk: item for item in items}.values())
-    now = timezone.now()
-    for item in items:
-        item.updated_at = now
-    ActionItem.objects.bulk_update(items, ["status", "status_date", "updated_at"], batch_size=1000)
-    ActionItem.history.bulk_history_create(items, batch_size=1000, update=True, default_user=user)
-    save_status_updates(updates, user=user)
-    return updates
