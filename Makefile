@@ -18,10 +18,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## make run: set up and start the site on http://127.0.0.1:8000 (development server)
+## make run: set up and start the site on http://127.0.0.1:8000 (development server). Safe to
+## run again: load_initial_data adds only what the database lacks, never overwriting staff work.
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true $(BIN)/python manage.py loaddata fixtures/*.json
+	DEBUG=true $(BIN)/python manage.py load_initial_data
 	@echo ""
 	@echo "The tracker is starting on http://127.0.0.1:8000/"
 	@echo "To sign in to the admin (http://127.0.0.1:8000/admin/), create your own account first:"

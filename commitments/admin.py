@@ -3,29 +3,37 @@ every entry point: the item form's update inline, the list's status column and t
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.utils import NestedObjects
+from django.db import router, transaction
 from django.db.models import Prefetch
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin
 from import_export.formats import base_formats
-from import_export.forms import ImportForm
 from modeltranslation.admin import (
     TranslationAdmin,
     TranslationStackedInline,
     TranslationTabularInline,
 )
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .choices import Status
 from .forms import SetStatusForm
@@ -41,23 +49,43 @@ from .models import (
     Theme,
 )
 from .querysets import today
-from .resources import ActionItemResource, DetectingCSV
-from .roles import focal_countries, is_administrator, may_change_item
-from .services import item_refresh_status, item_set_status, status_change_errors
+from . import admin_staff
+from .admin_import import StagedImportMixin
+from .importing.items import IMPORTED_COLUMNS, import_items
+from .importing.updates import UPDATE_COLUMNS, import_updates
+from .resources import ActionItemResource, BomCSV
+from .accounts import StaffAuthenticationForm
+from .roles import (
+    focal_countries,
+    group_label,
+    is_administrator,
+    item_change_refusal,
+    may_change_item,
+    update_countries_for,
+)
+from .services import (
+    item_delete,
+    item_delete_refusal,
+    item_refresh_status,
+    item_set_status,
+    status_change_errors,
+)
 
 
-class SizeLimitedImportForm(ImportForm):
-    """The admin's import form, refusing files over IMPORT_MAX_UPLOAD_BYTES before reading them."""
+class ReadableHistory(HistoricalRecordContextHelper):
+    """History in words: choice labels instead of codes ("Completed", not "completed"), a
+    dash for an empty value, owners by name, in the reader's language."""
 
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the largest file accepted is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-            )
-        return upload
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if isinstance(value, list):
+            return [str(v) for v in value] or ["—"]
+        if field.choices and value not in (None, ""):
+            return str(dict(field.flatchoices).get(value, value))
+        if value in (None, ""):
+            return "—"
+        return value
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
@@ -65,12 +93,36 @@ class AuditedAdmin(SimpleHistoryAdmin):
     whole (status included, without a status update) and around the roles' checks; with
     SIMPLE_HISTORY_REVERT_DISABLED it hides the button but still accepts the POST."""
 
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A non-numeric id in the address is "not found", not a server error.
+        if not str(object_id).isdigit():
+            raise Http404(_("There is no such record."))
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             raise PermissionDenied(
                 _("Old versions are for reading; make corrections as a new edit.")
             )
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ItemInlineFormSet(BaseInlineFormSet):
+    """Items on their paragraph's page: "Delete" obeys the same rule as the item's own delete
+    page (services.item_delete_refusal), and an administrator's delete removes the item's
+    updates with it, audited, instead of failing on them (they are PROTECTed from cascades).
+    Django's admin already refuses, with a message, any other delete that PROTECT forbids."""
+
+    request_user = None
+
+    def delete_existing(self, obj, commit=True):
+        if commit:
+            item_delete(item=obj, user=self.request_user)
+        else:
+            super().delete_existing(obj, commit=commit)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -143,10 +195,15 @@ class DocumentAdmin(AuditedAdmin, TranslationAdmin):
 
 
 class ActionItemInline(TranslationStackedInline):
+    """Items edited from their paragraph's page: the same optimistic lock as the item's own
+    form (the version travels with each row), and the same delete rules."""
+
     model = ActionItem
     extra = 0
+    form = None  # set below, once ActionItemAdminForm exists
     fields = [
-        ("ref", "kind", "theme"),
+        "expected_version",
+        ("ref", "kind", "strength", "theme"),
         "title",
         "description",
         "owners",
@@ -155,6 +212,27 @@ class ActionItemInline(TranslationStackedInline):
     ]
     autocomplete_fields = ["owners"]
     show_change_link = True
+    formset = ItemInlineFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        user = request.user
+        protected_check = formset.form.hand_clean_DELETE
+
+        def hand_clean_DELETE(form):
+            # The item's own rule replaces Django's "protected objects" refusal: an
+            # administrator may delete an item with its updates; nobody else may.
+            if form.cleaned_data.get("DELETE") and form.instance.pk:
+                refusal = item_delete_refusal(form.instance, user)
+                if refusal:
+                    raise ValidationError(refusal)
+                if form.instance.updates.exists():
+                    return
+            protected_check(form)
+
+        formset.form = type(formset.form.__name__, (formset.form,), {"hand_clean_DELETE": hand_clean_DELETE})
+        formset.request_user = user
+        return formset
 
 
 @admin.register(Paragraph)
@@ -193,7 +271,11 @@ class StatusUpdateInlineForm(forms.ModelForm):
             not errors
             and item_id
             and StatusUpdate.objects.filter(
-                item_id=item_id, date=cleaned.get("date"), status=cleaned.get("status")
+                item_id=item_id,
+                date=cleaned.get("date"),
+                status=cleaned.get("status"),
+                country=cleaned.get("country"),
+                retracted_at__isnull=True,
             ).exists()
         ):
             errors["status"] = [_("This item already has an update with this status on this date.")]
@@ -210,15 +292,53 @@ class StatusUpdateInline(TranslationTabularInline):
     form = StatusUpdateInlineForm
     extra = 0
     fields = [
+        "country",
         "date",
         "status",
         "note",
         "source_url",
-        "previous_status",
-        "recorded_by",
-        "recorded_at",
+        "recorded",
+        "fix_links",
     ]
-    readonly_fields = ["previous_status", "recorded_by", "recorded_at"]
+    readonly_fields = ["recorded", "fix_links"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # "For owner": only the item's owners, and for a focal point only their own.
+        if db_field.name == "country":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            item = ActionItem.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+            countries, whole_item = update_countries_for(request.user, item) if item else ([], True)
+            kwargs["queryset"] = Country.objects.filter(pk__in=[c.pk for c in countries])
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.required = not whole_item
+            field.empty_label = _("The whole item (all owners)") if whole_item else None
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("recorded"))
+    def recorded(self, obj: StatusUpdate) -> str:
+        if not obj.pk:
+            return ""
+        who = str(obj.recorded_by) if obj.recorded_by else "—"
+        state = ""
+        if obj.retracted_at:
+            state = " · " + _("retracted: %(reason)s") % {"reason": obj.retraction_reason}
+        elif obj.corrected_at:
+            state = " · " + _("corrected: %(reason)s") % {"reason": obj.correction_reason}
+        return f"{who}, {date_format(localtime(obj.recorded_at), 'SHORT_DATE_FORMAT')}{state}"
+
+    @admin.display(description=_("fix"))
+    def fix_links(self, obj: StatusUpdate) -> str:
+        if not obj.pk or obj.retracted_at:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:commitments_statusupdate_correct", args=[obj.pk]),
+            _("Correct"),
+            reverse("admin:commitments_statusupdate_retract", args=[obj.pk]),
+            _("Retract"),
+        )
+
     ordering = ["date", "recorded_at"]
 
     def has_change_permission(self, request, obj=None):
@@ -279,8 +399,11 @@ class ActionItemAdminForm(forms.ModelForm):
         return cleaned
 
 
+ActionItemInline.form = ActionItemAdminForm
+
+
 @admin.register(ActionItem)
-class ActionItemAdmin(ImportExportMixin, AuditedAdmin, TranslationAdmin):
+class ActionItemAdmin(StagedImportMixin, ExportMixin, AuditedAdmin, TranslationAdmin):
     list_display = [
         "ref",
         "title",
@@ -292,7 +415,6 @@ class ActionItemAdmin(ImportExportMixin, AuditedAdmin, TranslationAdmin):
         "document",
     ]
     list_display_links = ["ref", "title"]
-    list_editable = ["status"]
     list_filter = [
         "status",
         "theme",
@@ -352,12 +474,34 @@ class ActionItemAdmin(ImportExportMixin, AuditedAdmin, TranslationAdmin):
     ]
     inlines = [StatusUpdateInline]
     actions = ["set_status"]
-    # Import and export (django-import-export): preview, then confirm; see resources.py.
+    # Export through django-import-export (resources.py); import through our own staged
+    # preview and confirmation (admin_import.py, importing/items.py).
     resource_classes = [ActionItemResource]
-    import_form_class = SizeLimitedImportForm
-    import_template_name = "admin/commitments/actionitem/import.html"
-    formats = [DetectingCSV, base_formats.XLSX, base_formats.JSON]
+    formats = [BomCSV, base_formats.XLSX, base_formats.JSON]
     to_encoding = "utf-8-sig"
+    import_export_change_list_template = "admin/commitments/actionitem/change_list.html"
+    import_kind = "items"
+    import_permission = "commitments.import_actionitem"
+    import_columns = IMPORTED_COLUMNS
+
+    def run_import(self, table, *, user, commit, snapshot):
+        return import_items(table, user=user, commit=commit, snapshot=snapshot)
+
+    def get_urls(self):
+        site = self.admin_site
+        return [
+            path(
+                "queue/",
+                site.admin_view(partial(admin_staff.queue_view, admin_site=site)),
+                name="commitments_queue",
+            ),
+            path(
+                "<path:object_id>/record-update/",
+                site.admin_view(partial(admin_staff.record_update_view, admin_site=site)),
+                name="commitments_actionitem_record_update",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if focal_countries(request.user) is not None:
@@ -369,6 +513,14 @@ class ActionItemAdmin(ImportExportMixin, AuditedAdmin, TranslationAdmin):
             return False
         return obj is None or may_change_item(request.user, obj)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The admin refuses a change it does not permit with a bare PermissionDenied; say why.
+        if request.method == "POST" and object_id is not None:
+            item = self.get_object(request, object_id)
+            if item is not None and not self.has_change_permission(request, item):
+                raise PermissionDenied(item_change_refusal(request.user, item))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
@@ -376,19 +528,31 @@ class ActionItemAdmin(ImportExportMixin, AuditedAdmin, TranslationAdmin):
             return is_administrator(request.user)
         return True
 
-    def delete_queryset(self, request, queryset):
-        if (
-            not is_administrator(request.user)
-            and StatusUpdate.objects.filter(item__in=queryset).exists()
-        ):
-            raise PermissionDenied(
-                _("Only an administrator may delete items that have status updates.")
-            )
-        super().delete_queryset(request, queryset)
+    def get_deleted_objects(self, objs, request):
+        """An administrator may delete items with their status updates: list the updates as
+        deleted with them rather than as protected (they are removed first, item_delete)."""
+        to_delete, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        items = list(objs)
+        updates = list(StatusUpdate.objects.filter(item__in=items).select_related("item"))
+        if protected and updates and is_administrator(request.user):
+            collector = NestedObjects(using=router.db_for_write(ActionItem))
+            collector.collect(items)
+            if all(isinstance(obj, StatusUpdate) for obj in collector.protected):
+                to_delete = [*to_delete, [str(update) for update in updates]]
+                counts[StatusUpdate._meta.verbose_name_plural] = len(updates)
+                protected = []
+        return to_delete, counts, perms_needed, protected
 
-    def get_import_data_kwargs(self, **kwargs):
-        # A confirmed import with any invalid row writes nothing at all.
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+    def delete_model(self, request, obj):
+        item_delete(item=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        refusals = [r for r in (item_delete_refusal(i, request.user) for i in queryset) if r]
+        if refusals:
+            raise PermissionDenied(" ".join(refusals))
+        with transaction.atomic():
+            for item in queryset:
+                item_delete(item=item, user=request.user)
 
     def get_queryset(self, request):
         return (
@@ -397,23 +561,6 @@ class ActionItemAdmin(ImportExportMixin, AuditedAdmin, TranslationAdmin):
             .select_related("document", "theme", "paragraph")
             .prefetch_related(Prefetch("owners", queryset=Country.objects.order_by("code")))
         )
-
-    def get_changelist_form(self, request, **kwargs):
-        # The list offers the status column; save_model routes the change through the
-        # service rather than writing the field.
-        class StatusChangeForm(forms.ModelForm):
-            status = forms.ChoiceField(choices=Status.choices, label=_("status"))
-
-            class Meta:
-                model = ActionItem
-                fields = []
-
-            def __init__(self, *args, **kw):
-                super().__init__(*args, **kw)
-                if self.instance.pk:
-                    self.initial["status"] = self.instance.status
-
-        return StatusChangeForm
 
     @admin.display(description=_("owners"))
     def owner_codes(self, obj: ActionItem) -> str:
@@ -429,23 +576,9 @@ class ActionItemAdmin(ImportExportMixin, AuditedAdmin, TranslationAdmin):
 
     def save_model(self, request, obj, form, change):
         if change and not may_change_item(request.user, obj):
-            # A forged list-edit or form post for an item the user may not change.
-            raise PermissionDenied
-        new_status = form.cleaned_data.get("status") if "status" in form.changed_data else None
-        if new_status is None or not change:
-            super().save_model(request, obj, form, change)
-            return
-        try:
-            item_set_status(item=obj, status=new_status, date=today(), user=request.user)
-        except ValidationError as error:
-            self.message_user(request, f"{obj.ref}: {' '.join(error.messages)}", messages.ERROR)
-        else:
-            self.message_user(
-                request,
-                _("%(ref)s: status recorded without a source. Add the source on the item's page.")
-                % {"ref": obj.ref},
-                messages.WARNING,
-            )
+            # A forged form post for an item the user may not change.
+            raise PermissionDenied(_("You may change only items that one of your countries owns."))
+        super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not StatusUpdate:
@@ -467,9 +600,12 @@ class ActionItemAdmin(ImportExportMixin, AuditedAdmin, TranslationAdmin):
                     note_ja=data.get("note_ja", ""),
                     note_en=data.get("note_en", ""),
                     source_url=data.get("source_url", ""),
+                    country=data.get("country"),
                 )
             except ValidationError as error:
                 # Checked by the form already; a concurrent duplicate is the only way here.
+                # (A PermissionDenied from the service's role check is not caught: the whole
+                # save is rolled back and the reason shown.)
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 continue
             formset.new_objects.append(update)
@@ -486,23 +622,40 @@ class ActionItemAdmin(ImportExportMixin, AuditedAdmin, TranslationAdmin):
                 messages.ERROR,
             )
             return None
+        if focal_countries(request.user) is not None:
+            # A bulk status speaks for whole items; focal points speak for their country,
+            # one item at a time, from the work queue.
+            self.message_user(
+                request,
+                _("Focal points record updates for their own country from the work queue (“Add update”), not for whole items."),
+                messages.ERROR,
+            )
+            return None
         if "apply" in request.POST and form.is_valid():
-            done, failed = 0, []
-            for item in queryset:
-                try:
-                    item_set_status(item=item, user=request.user, **form.cleaned_data)
-                    done += 1
-                except ValidationError as error:
-                    failed.append(f"{item.ref}: {' '.join(error.messages)}")
-            if done:
+            # All or nothing: if any item refuses the change, none records it.
+            items = list(queryset.order_by("document", "paragraph__number", "id"))
+            failed = []
+            with transaction.atomic():
+                for item in items:
+                    try:
+                        item_set_status(item=item, user=request.user, **form.cleaned_data)
+                    except ValidationError as error:
+                        failed.append(f"{item.ref}: {' '.join(error.messages)}")
+                if failed:
+                    transaction.set_rollback(True)
+            if failed:
                 self.message_user(
                     request,
-                    ngettext("Status set on %(n)d item.", "Status set on %(n)d items.", done)
-                    % {"n": done},
-                    messages.SUCCESS,
+                    _("Nothing was recorded: %(problems)s") % {"problems": " ".join(failed)},
+                    messages.ERROR,
                 )
-            for failure in failed:
-                self.message_user(request, failure, messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                ngettext("Status set on %(n)d item.", "Status set on %(n)d items.", len(items))
+                % {"n": len(items)},
+                messages.SUCCESS,
+            )
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -516,8 +669,17 @@ class ActionItemAdmin(ImportExportMixin, AuditedAdmin, TranslationAdmin):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(AuditedAdmin, TranslationAdmin):
-    """A read-only view of all updates; new ones are added from the item's page."""
+class StatusUpdateAdmin(StagedImportMixin, AuditedAdmin, TranslationAdmin):
+    """A read-only view of all updates; new ones are added from the item's page, the work
+    queue, or an import of the update log (one row per update; see importing/updates.py)."""
+
+    import_kind = "updates"
+    import_permission = "commitments.add_statusupdate"
+    import_columns = UPDATE_COLUMNS
+    change_list_template = "admin/commitments/statusupdate/change_list.html"
+
+    def run_import(self, table, *, user, commit, snapshot):
+        return import_updates(table, user=user, commit=commit)
 
     list_display = [
         "item",
@@ -548,8 +710,25 @@ class StatusUpdateAdmin(AuditedAdmin, TranslationAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        # The public timeline is append-only; only an administrator may remove a wrong entry.
+        # The public timeline is append-only: a wrong entry is corrected or retracted (both
+        # shown publicly); only an administrator may remove one outright.
         return is_administrator(request.user)
+
+    def get_urls(self):
+        site = self.admin_site
+        return [
+            path(
+                "<path:object_id>/correct/",
+                site.admin_view(partial(admin_staff.correct_view, admin_site=site)),
+                name="commitments_statusupdate_correct",
+            ),
+            path(
+                "<path:object_id>/retract/",
+                site.admin_view(partial(admin_staff.retract_view, admin_site=site)),
+                name="commitments_statusupdate_retract",
+            ),
+            *super().get_urls(),
+        ]
 
     def delete_model(self, request, obj):
         item = obj.item
@@ -572,10 +751,43 @@ class FocalPointInline(admin.StackedInline):
     verbose_name_plural = _("countries this user answers for (focal points only)")
 
 
+class GroupFilter(admin.RelatedFieldListFilter):
+    """The user list's group filter, with the roles' names in the reader's language."""
+
+    def field_choices(self, field, request, model_admin):
+        groups = Group.objects.order_by("name")
+        return [(group.pk, group_label(group)) for group in groups]
+
+
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
+# Says "no access to the staff pages" to a right password of a non-staff account (accounts.py).
+admin.site.login_form = StaffAuthenticationForm
 
 
 @admin.register(User)
 class TrackerUserAdmin(UserAdmin):
+    """Users. Putting someone in a role (Groups) makes them staff, and taking their last role
+    away takes staff access away (roles.py); superusers are left alone."""
+
     inlines = [FocalPointInline]
+    list_filter = ["is_staff", "is_superuser", "is_active", ("groups", GroupFilter)]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            field.label_from_instance = group_label
+        return field
+
+
+@admin.register(Group)
+class TrackerGroupAdmin(GroupAdmin):
+    """Groups keep their English names (code finds the roles by them); the list shows what
+    the users see."""
+
+    list_display = ["name", "label"]
+
+    @admin.display(description=_("shown as"), ordering="name")
+    def label(self, group: Group) -> str:
+        return group_label(group)

@@ -11,12 +11,14 @@ class CommitmentsConfig(AppConfig):
         # Groups need the permissions, which Django creates after migrating; so the roles are
         # (re)synced after every migrate rather than in a migration.
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="sync_roles")
-        from . import signals
+        from . import roles, signals
 
         signals.connect()
+        roles.connect_signals()
 
 
 def _sync_roles_after_migrate(sender, **kwargs) -> None:
-    from .roles import sync_roles
+    from .roles import grant_staff_to_role_members, sync_roles
 
     sync_roles()
+    grant_staff_to_role_members()

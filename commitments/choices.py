@@ -68,3 +68,24 @@ class DocumentKind(models.TextChoices):
     ROAD_MAP = "road_map", _("Road map")
     ACTION_PLAN = "action_plan", _("Action plan")
     OTHER = "other", _("Other")
+
+
+class Strength(models.TextChoices):
+    """How firmly the text commits, read from its diplomatic verb; firmest first."""
+
+    DECISION = "decision", _("Decision")
+    INTENTION = "intention", _("Intention")
+    AGREEMENT = "agreement", _("Agreement")
+    SUPPORT = "support", _("Support")
+    WELCOME = "welcome", _("Welcome")
+    NOTE = "note", _("Note")
+
+    @classmethod
+    def firm(cls) -> frozenset["Strength"]:
+        """The strengths counted as firm commitments on the dashboard."""
+        return frozenset({cls.DECISION, cls.INTENTION, cls.AGREEMENT})
+
+    @property
+    def rank(self) -> int:
+        """0 for the firmest; used to sort by strength."""
+        return list(type(self)).index(self)

@@ -22,6 +22,7 @@ COLUMNS = [
     "ref",
     "paragraph",
     "kind",
+    "strength",
     "title_ja",
     "title_en",
     "owners",
@@ -37,7 +38,10 @@ COLUMNS = [
     "source_url",
     "paragraph_text",
     "overdue",
+    "version",
 ]
+#: Columns an import ignores. `version` is read: it lets an import refuse rows whose item
+#: changed after the file was exported.
 EXPORT_ONLY = {"paragraph_text", "overdue"}
 OWNER_SEPARATOR = ";"
 # Cells a spreadsheet would run as a formula (CWE-1236). They get a leading apostrophe.
@@ -48,8 +52,22 @@ _FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 
 
 def neutralise(value: str) -> str:
-    """Make a cell safe to open in a spreadsheet: never start it with a formula character."""
-    return "'" + value if value[:1] in _FORMULA_FIRST else value
+    """Make a cell safe to open in a spreadsheet: never start it with a formula character.
+
+    A value that itself starts with an apostrophe before a formula character gets a second
+    one, so that `unneutralise` gives every value back exactly."""
+    if value[:1] in _FORMULA_FIRST or (value[:1] == "'" and value[1:2] in _FORMULA_FIRST):
+        return "'" + value
+    return value
+
+
+def unneutralise(value: str) -> str:
+    """Undo `neutralise`: remove the one apostrophe it put before a formula character."""
+    if value[:1] == "'" and (value[1:2] in _FORMULA_FIRST or value[1:2] == "'"):
+        rest = value[1:]
+        if rest[:1] in _FORMULA_FIRST or (rest[:1] == "'" and rest[1:2] in _FORMULA_FIRST):
+            return rest
+    return value
 
 
 # Read with values_list, not model instances: an export of 100,000 rows must stay close to
@@ -60,6 +78,7 @@ VALUE_FIELDS = (
     "ref",
     "paragraph__number",
     "kind",
+    "strength",
     "title_ja",
     "title_en",
     "theme__slug",
@@ -70,6 +89,7 @@ VALUE_FIELDS = (
     "status",
     "status_date",
     "paragraph__text",
+    "version",
 )
 CLOSED = frozenset(Status.closed())
 
@@ -89,7 +109,11 @@ def export_rows(items: QuerySet[ActionItem], *, chunk_size: int = 2000) -> Itera
     # The update the item shows is the one with its (date, status): unique per item, so one
     # index probe per row (the unique constraint's index) finds it.
     newest = StatusUpdate.objects.filter(
-        item=OuterRef("pk"), date=OuterRef("status_date"), status=OuterRef("status")
+        item=OuterRef("pk"),
+        date=OuterRef("status_date"),
+        status=OuterRef("status"),
+        country__isnull=True,
+        retracted_at__isnull=True,
     ).values("pk")[:1]
     rows = items.rewrite(False).annotate(newest_update=Subquery(newest))
     for values in rows.values_list(*VALUE_FIELDS, "newest_update").iterator(chunk_size=chunk_size):
@@ -127,48 +151,35 @@ def _chunk_rows(chunk: list[tuple], day) -> Iterator[list[str]]:
         .order_by()
         .values_list("item_id", "note_ja", "note_en", "source_url")
     }
-    for (
-        pk,
-        document,
-        ref,
-        paragraph,
-        kind,
-        title_ja,
-        title_en,
-        theme,
-        starts_on,
-        due_date,
-        precision,
-        due_text,
-        status,
-        status_date,
-        text,
-        _newest,
-    ) in chunk:
+    for values in chunk:
+        row = dict(zip(VALUE_FIELDS, values, strict=False))
+        pk = row["pk"]
         note_ja, note_en, source = latest.get(pk, ("", "", ""))
-        overdue = bool(due_date and due_date < day and status not in CLOSED)
+        overdue = bool(row["due_date"] and row["due_date"] < day and row["status"] not in CLOSED)
         yield [
-            ("'" + value if value[:1] in _FORMULA_FIRST else value)
+            neutralise(value)
             for value in (
-                document,
-                ref,
-                str(paragraph),
-                kind,
-                title_ja or "",
-                title_en or "",
+                row["document__slug"],
+                row["ref"],
+                str(row["paragraph__number"]),
+                row["kind"],
+                row["strength"],
+                row["title_ja"] or "",
+                row["title_en"] or "",
                 OWNER_SEPARATOR.join(owners.get(pk, ())),
-                theme,
-                _iso(starts_on),
-                _iso(due_date),
-                precision,
-                due_text,
-                status,
-                _iso(status_date),
+                row["theme__slug"],
+                _iso(row["starts_on"]),
+                _iso(row["due_date"]),
+                row["due_precision"],
+                row["due_text"],
+                row["status"],
+                _iso(row["status_date"]),
                 note_ja,
                 note_en,
                 source,
-                text,
+                row["paragraph__text"],
                 "yes" if overdue else "no",
+                str(row["version"]),
             )
         ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp932", "Shift_JIS (CP932)"))
 
@@ -13,7 +14,9 @@ def decode_upload(raw: bytes) -> tuple[str, str]:
     Returns the text and a label for the encoding used. Binary files are refused."""
     if b"\x00" in raw[:4096]:
         raise ValidationError(
-            "This is not a CSV file (it contains binary data). Save it from your spreadsheet as CSV."
+            _(
+                "This is not a CSV file (it contains binary data). Save it from your spreadsheet as CSV."
+            )
         )
     for codec, label in ENCODINGS:
         try:
@@ -21,5 +24,5 @@ def decode_upload(raw: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise ValidationError(
-        "The file is neither UTF-8 nor Shift_JIS text. Save it as “CSV UTF-8” and try again."
+        _("The file is neither UTF-8 nor Shift_JIS text. Save it as “CSV UTF-8” and try again.")
     )

@@ -43,3 +43,49 @@ class SetStatusForm(forms.Form):
             if field not in self.errors:
                 self.add_error(field, messages)
         return cleaned
+
+
+class CorrectUpdateForm(SetStatusForm):
+    """Correcting a recorded update: the same questions, plus what was wrong."""
+
+    correction_reason = forms.CharField(
+        label=_("What was wrong"),
+        help_text=_("Shown publicly beside the corrected entry, e.g. “wrong source link”."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+    )
+
+
+class RetractUpdateForm(forms.Form):
+    """Withdrawing an update that should never have been recorded."""
+
+    retraction_reason = forms.CharField(
+        label=_("Why it is retracted"),
+        help_text=_("Shown publicly beside the retracted entry."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+    )
+
+
+class RecordUpdateForm(SetStatusForm):
+    """A new update on one item: for the whole item or for one owner, as the person's role
+    allows (roles.update_countries_for)."""
+
+    country = forms.ModelChoiceField(
+        label=_("For owner"),
+        queryset=None,
+        required=False,
+        help_text=_("The owner country this update speaks for."),
+    )
+    field_order = ["country", "status", "date", "source_url", "note_ja", "note_en"]
+
+    def __init__(self, *args, countries, whole_item: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Country
+
+        field = self.fields["country"]
+        field.queryset = Country.objects.filter(pk__in=[c.pk for c in countries])
+        field.required = not whole_item
+        field.empty_label = _("The whole item (all owners)") if whole_item else None
+        if not whole_item and len(countries) == 1:
+            field.initial = countries[0].pk

@@ -11,15 +11,29 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import DocumentKind, DuePrecision, Kind, Status
+from .choices import DocumentKind, DuePrecision, Kind, Status, Strength
 from .dates import format_due
 from .querysets import ActionItemQuerySet, StatusUpdateQuerySet, today
+
+# A ref is the paragraph number, then item numbers, then at most one letter: 25, 25.2, 25.2.1,
+# 25.2a. Nothing else: a ref is part of a URL and a file key, so `/`, `..`, spaces and invisible
+# characters must never get in. The database enforces the same pattern (item_ref_grammar).
+REF_PATTERN = r"^[0-9]+(\.[0-9]+)*[a-z]?$"
+validate_ref = RegexValidator(
+    REF_PATTERN,
+    _(
+        "A ref is the paragraph number, a dot and the item number, e.g. 25.2 (digits and dots, "
+        "optionally one lower-case letter at the end)."
+    ),
+    code="invalid_ref",
+)
 
 ROMAN_NUMERALS = ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ", "Ⅹ", "Ⅺ", "Ⅻ"]
 
@@ -326,11 +340,22 @@ class ActionItem(models.Model):
     ref = models.CharField(
         _("ref"),
         max_length=20,
+        validators=[validate_ref],
         help_text=_("Paragraph number and item number, e.g. 25.2. Unique within the document."),
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    strength = models.CharField(
+        _("commitment strength"),
+        max_length=12,
+        choices=Strength.choices,
+        blank=True,
+        help_text=_(
+            "How firmly the text commits, from its verb: decision > intention > agreement > "
+            "support > welcome > note."
+        ),
+    )
     owners = models.ManyToManyField(
         Country,
         related_name="action_items",
@@ -385,6 +410,11 @@ class ActionItem(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "ref"], name="unique_item_ref_per_document"
+            ),
+            models.CheckConstraint(
+                condition=Q(ref__regex=REF_PATTERN),
+                name="item_ref_grammar",
+                violation_error_message=_("The ref is not of the form 25.2."),
             ),
             models.CheckConstraint(
                 condition=Q(starts_on__isnull=True)
@@ -473,15 +503,35 @@ class ActionItem(models.Model):
 
 
 class StatusUpdateManager(models.Manager.from_queryset(StatusUpdateQuerySet)):
-    def get_by_natural_key(self, document_slug: str, ref: str, date: str, status: str):
-        return self.get(item__document__slug=document_slug, item__ref=ref, date=date, status=status)
+    def get_by_natural_key(
+        self, document_slug: str, ref: str, date: str, status: str, country: str | None = None
+    ):
+        return self.get(
+            item__document__slug=document_slug,
+            item__ref=ref,
+            date=date,
+            status=status,
+            country__code=country,
+            retracted_at__isnull=True,
+        )
 
 
 class StatusUpdate(models.Model):
     """A dated change of an item's status, with the public source it rests on. Append-only."""
 
+    # PROTECT: no cascade may ever remove the public record; deleting an item with updates
+    # is an administrator's explicit act that removes the updates first (admin.py).
     item = models.ForeignKey(
-        ActionItem, on_delete=models.CASCADE, related_name="updates", verbose_name=_("action item")
+        ActionItem, on_delete=models.PROTECT, related_name="updates", verbose_name=_("action item")
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_status_updates",
+        verbose_name=_("for owner"),
+        help_text=_("Leave empty when the update speaks for the item as a whole."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     previous_status = models.CharField(
@@ -502,6 +552,12 @@ class StatusUpdate(models.Model):
         editable=False,
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Corrections keep the record honest without rewriting it silently: the audit trail keeps
+    # what was there, and the public timeline says the entry was corrected or retracted.
+    corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True, editable=False)
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    retracted_at = models.DateTimeField(_("retracted at"), null=True, blank=True, editable=False)
+    retraction_reason = models.TextField(_("reason for the retraction"), blank=True)
 
     objects = StatusUpdateManager()
 
@@ -512,8 +568,21 @@ class StatusUpdate(models.Model):
         get_latest_by = ["date", "recorded_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["item", "date", "status"], name="unique_update_per_item_date_status"
-            )
+                fields=["item", "date", "status"],
+                condition=Q(country__isnull=True, retracted_at__isnull=True),
+                name="unique_update_per_item_date_status",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "country", "date", "status"],
+                condition=Q(country__isnull=False, retracted_at__isnull=True),
+                name="unique_owner_update_per_item_date_status",
+            ),
+            # Every published status rests on a public source, whichever path wrote it.
+            models.CheckConstraint(
+                condition=Q(status=Status.NOT_ASSESSED) | ~Q(source_url=""),
+                name="status_update_has_source",
+                violation_error_message=_("Give the public source that shows this status."),
+            ),
         ]
         indexes = [models.Index(fields=["-date", "-recorded_at"], name="update_newest_idx")]
 
@@ -521,7 +590,8 @@ class StatusUpdate(models.Model):
         return f"{self.item.ref}: {self.get_status_display()} ({self.date:%Y-%m-%d})"
 
     def natural_key(self) -> tuple:
-        return (*self.item.natural_key(), self.date.isoformat(), self.status)
+        key = (*self.item.natural_key(), self.date.isoformat(), self.status)
+        return (*key, self.country.code) if self.country_id else key
 
     @property
     def status_enum(self) -> Status:
@@ -567,3 +637,39 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+class StagedImport(models.Model):
+    """An uploaded file between its preview and its confirmation.
+
+    The file itself is kept here (not in a server's temporary folder), so the confirmation can
+    reach any web process or machine, and only through the random token handed to the user
+    and session that uploaded it. `snapshot` holds each affected item's version as previewed,
+    so a confirmation refuses rows someone changed in between."""
+
+    class Kind(models.TextChoices):
+        ITEMS = "items", _("Action items")
+        UPDATES = "updates", _("Status updates")
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staged_imports",
+        verbose_name=_("user"),
+    )
+    session_key_hash = models.CharField(_("session"), max_length=64)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=10)
+    content = models.BinaryField(_("content"))
+    snapshot = models.JSONField(_("versions as previewed"), default=dict)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("staged import")
+        verbose_name_plural = _("staged imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -8,18 +8,25 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from . import progress
+from . import progress, status_rule
 from .cache import cached_page
 from .choices import Status
 from .csv_format import stream_csv
 from .filters import ActionItemFilterSet, CodeChoiceField
+from .importing.updates import stream_updates_csv
 from .models import ActionItem, Country, Document, Paragraph, StatusUpdate, Theme
 from .querysets import countries_owning_items, today
 
@@ -95,11 +102,21 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     country = get_object_or_404(Country, code=code.upper())
     items = ActionItem.objects.filter(pk__in=ActionItem.objects.filter(owners=country).values("pk"))
     base = {"country": [country.code]}
+    shown = list(
+        items.with_related()
+        .prefetch_related("updates")
+        .order_by(F("due_date").asc(nulls_last=True), "ref")[:200]
+    )
+    for item in shown:
+        # The country's own status on each item: its own update if it has one, else the item's.
+        own = status_rule.owner_statuses(item.updates.all(), [country.pk])[country.pk]
+        item.own_status = own.status if own.own else None
     context = {
         **_overview(items, [country], base),
         "country": country,
         "feed_url": reverse("commitments:feed-country", args=[country.code]),
-        "items": items.with_related().order_by(F("due_date").asc(nulls_last=True), "ref")[:200],
+        "items": shown,
+        "own_status_of": country,
         "item_count": items.count(),
         "list_url": progress.items_url(**base),
     }
@@ -180,8 +197,17 @@ def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         )
     except ActionItem.DoesNotExist:
         raise Http404(_("There is no item %(ref)s in this document.") % {"ref": ref}) from None
-    updates = item.updates.select_related("recorded_by").order_by("-date", "-recorded_at")
-    context = {"item": item, "updates": updates, "today": today()}
+    updates = list(
+        item.updates.select_related("recorded_by", "country").order_by("-date", "-recorded_at")
+    )
+    owners = sorted(item.owners.all(), key=lambda c: c.code)
+    context = {
+        "item": item,
+        "updates": updates,
+        "today": today(),
+        "owner_breakdown": status_rule.breakdown(updates, owners),
+        "owner_count": len(owners),
+    }
     return render(request, "commitments/item_detail.html", context)
 
 
@@ -254,3 +280,25 @@ def switch_language(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers and uptime checks: answers without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@cached_page
+def about_figures(request: HttpRequest) -> HttpResponse:
+    """How every figure on the site is defined, in one place."""
+    return render(request, "commitments/about_figures.html", {})
+
+
+def update_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The status-update log as CSV, optionally for some countries' items (?country=KZ)."""
+    countries, error = _country_selection(request)
+    if error:
+        return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
+    updates = StatusUpdate.objects.all()
+    if countries:
+        updates = updates.filter(
+            item__in=ActionItem.objects.filter(owners__in=countries).values("pk")
+        ).filter(Q(country__isnull=True) | Q(country__in=countries))
+    name = "updates-" + "-".join(c.code for c in countries) + ("-" if countries else "") + today().isoformat() + ".csv"
+    response = StreamingHttpResponse(stream_updates_csv(updates), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

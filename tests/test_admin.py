@@ -119,7 +119,7 @@ def staff_client(request):
 
 @pytest.mark.parametrize("model", MODELS)
 def test_every_changelist_opens(staff_client, item, model):
-    item_set_status(item=item, status=Status.IN_PROGRESS, date=TODAY)
+    item_set_status(item=item, status=Status.IN_PROGRESS, date=TODAY, source_url="https://example.org/test-source")
     response = staff_client.get(reverse(f"admin:commitments_{model}_changelist"))
     assert response.status_code == 200
 
@@ -196,7 +196,7 @@ def test_an_update_added_on_the_item_page_goes_through_the_service(editor_client
 
 
 def test_saving_the_item_page_unchanged_keeps_the_item_as_it_was(editor_client, item):
-    item_set_status(item=item, status=Status.IN_PROGRESS, date=datetime.date(2015, 6, 1))
+    item_set_status(item=item, status=Status.IN_PROGRESS, date=datetime.date(2015, 6, 1), source_url="https://example.org/test-source")
     page = editor_client.get(change_url(item))
     data = form_data(page, "actionitem_form") | {"_save": ["Save"]}
 
@@ -242,7 +242,7 @@ def test_an_update_the_service_would_refuse_is_shown_back_with_an_error(
 
 
 def test_a_duplicate_update_on_the_item_page_is_shown_back_with_an_error(editor_client, item):
-    item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 5, 1))
+    item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 5, 1), source_url="https://example.org/test-source")
     response = post_new_update(
         editor_client, item, status=Status.COMPLETED, date="2016-05-01", source_url=SOURCE
     )
@@ -274,29 +274,29 @@ def test_an_item_can_be_added_on_its_add_page(editor_client, item):
 # The changelist's status column.
 
 
-def test_the_status_column_changes_the_status_through_the_service(editor_client, editor, item):
-    other = ActionItemFactory(title_en="Untouched")
+def test_the_changelist_offers_no_status_edit_that_would_skip_the_source(editor_client, item):
+    """Issue 9 finding 2: the list's status column published a status with no source. The
+    list no longer edits statuses; the "Set status…" action asks for date and source."""
     page = editor_client.get(changelist_url())
     data = form_data(page, "changelist-form")
-    row = next(
-        name.removesuffix("-id")
-        for name, value in data.items()
-        if name.endswith("-id") and value == [str(item.pk)]
+    assert not [name for name in data if name.endswith("-status")]
+
+
+def test_a_forged_list_edit_of_the_status_writes_nothing(editor_client, item):
+    response = editor_client.post(
+        changelist_url(),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(item.pk),
+            "form-0-status": Status.COMPLETED,
+            "_save": "Save",
+        },
     )
-    data[f"{row}-status"] = [Status.COMPLETED]
-    data["_save"] = ["Save"]
-    data.pop("action", None)
-
-    response = editor_client.post(changelist_url(), data)
-
-    assert response.status_code == 302
-    update = StatusUpdate.objects.get()
-    assert (update.item, update.status, update.date) == (item, "completed", TODAY)
-    assert update.recorded_by == editor
+    assert response.status_code in (200, 302, 400)
+    assert not StatusUpdate.objects.exists()
     item.refresh_from_db()
-    other.refresh_from_db()
-    assert (item.status, item.status_date) == ("completed", TODAY)
-    assert other.status == "not_assessed"
+    assert item.status == Status.NOT_ASSESSED
 
 
 # The bulk action.
@@ -455,7 +455,7 @@ def test_the_item_page_shows_both_translations_in_japanese(admin_client, item):
 def test_the_items_history_page_lists_the_status_change_with_its_author(
     editor_client, editor, item
 ):
-    item_set_status(item=item, status=Status.COMPLETED, date=TODAY, user=editor)
+    item_set_status(item=item, status=Status.COMPLETED, date=TODAY, user=editor, source_url="https://example.org/test-source")
     response = editor_client.get(
         reverse("admin:commitments_actionitem_history", args=[item.pk]),
         HTTP_ACCEPT_LANGUAGE="en",

@@ -298,6 +298,6 @@ def test_the_dashboard_follows_changes_even_after_the_data_version_row_was_lost(
     DataVersion.objects.all().delete()
     assert status_counts(client.get(reverse("commitments:dashboard")))["completed"] == 0
 
-    item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 5, 1))
+    item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 5, 1), source_url="https://example.org/test-source")
 
     assert status_counts(client.get(reverse("commitments:dashboard")))["completed"] == 1

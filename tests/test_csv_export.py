@@ -30,9 +30,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bishkek")]
 BOM = "\ufeff"
 # The published column list (README), written out: changing it breaks people's spreadsheets.
 PUBLISHED_COLUMNS = [
-    "document", "ref", "paragraph", "kind", "title_ja", "title_en", "owners", "theme",
-    "starts_on", "due_date", "due_precision", "due_text", "status", "status_date",
-    "status_note_ja", "status_note_en", "source_url", "paragraph_text", "overdue",
+    "document", "ref", "paragraph", "kind", "strength", "title_ja", "title_en", "owners",
+    "theme", "starts_on", "due_date", "due_precision", "due_text", "status", "status_date",
+    "status_note_ja", "status_note_en", "source_url", "paragraph_text", "overdue", "version",
 ]  # fmt: skip
 FORMULAS = [
     '=HYPERLINK("http://x")',

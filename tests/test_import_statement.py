@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from commitments.models import Document, Paragraph, Section, Signatory
 
@@ -13,6 +14,13 @@ SOURCE = Path(settings.BASE_DIR) / "fixtures/sources/2014-bishkek-joint-statemen
 SLUG = "caj-fmm5-2014"
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English (the site's default language is Japanese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -189,3 +197,83 @@ def test_a_corrected_text_is_written_and_keeps_the_translation(tmp_path):
     assert paragraph.text.endswith("着実に進めてきたことを評価した。")
     assert paragraph.text_en == "The Ministers welcomed the tenth anniversary of the Dialogue."
     assert "1 record(s) written" in output
+
+
+def insert_after_lines(text: str, after: dict[str, list[str]]) -> tuple[str, list[int]]:
+    """Insert lines after the line starting with each key; return the text and the numbers
+    the first inserted non-blank line of each gets."""
+    lines = text.split("\n")
+    for starts_with, new_lines in after.items():
+        index = next(i for i, line in enumerate(lines) if line.strip().startswith(starts_with))
+        lines[index + 1 : index + 1] = new_lines
+    text = "\n".join(lines)
+    numbers = [
+        number
+        for number, line in enumerate(text.split("\n"), start=1)
+        if line.strip() and any(line == new[1] for new in after.values())
+    ]
+    return text, numbers
+
+
+def test_it_drops_page_furniture_reports_its_lines_and_imports_the_clean_text(tmp_path):
+    text, furniture = insert_after_lines(
+        SOURCE.read_text(encoding="utf-8"),
+        {
+            "における放射能脅威防止": ["", "－ ２ －", ""],
+            "アジア地域全体が日本": ["", "３", ""],
+            "域協力対話の進展，日本で": ["", "「中央アジア＋日本」対話・第５回外相会合", ""],
+        },
+    )
+    path = tmp_path / "statement.txt"
+    path.write_text(text, encoding="utf-8")
+
+    output = import_statement(path)
+
+    assert len(furniture) == 3
+    lines = ", ".join(map(str, sorted(furniture)))
+    assert f"dropped 3 page-furniture lines: {lines}" in output
+    paragraph_16 = Paragraph.objects.get(number=16).text
+    assert "－" not in paragraph_16
+    assert "国連総会において「中央アジアにおける放射能脅威防止" in paragraph_16
+    # The same text without furniture changes nothing.
+    assert "nothing changed" in import_statement(SOURCE)
+
+
+def test_it_reads_a_file_with_cr_line_endings(tmp_path):
+    path = tmp_path / "statement.txt"
+    path.write_bytes(SOURCE.read_bytes().replace(b"\n", b"\r"))
+    output = import_statement(path)
+    assert "5 sections, 26 paragraphs, 6 signatories" in output
+
+
+def test_it_refuses_a_last_paragraph_without_its_number_and_writes_nothing(tmp_path):
+    path = write_variant(
+        tmp_path, "２６ 各国外務大臣は，次の１０年において", "各国外務大臣は，次の１０年において"
+    )
+    line = 1 + [row.strip() for row in path.read_text(encoding="utf-8").split("\n")].index(
+        "各国外務大臣は，次の１０年において，相互理解とコンセンサスの下，「対"
+    )
+
+    with pytest.raises(CommandError) as caught:
+        import_statement(path)
+
+    assert f"line {line}:" in str(caught.value)
+    assert "Nothing was imported" in str(caught.value)
+    assert row_counts() == {"documents": 0, "sections": 0, "paragraphs": 0, "signatories": 0}
+
+
+def test_it_prints_what_a_person_should_check(tmp_path):
+    compact = "\n".join(
+        line for line in SOURCE.read_text(encoding="utf-8").split("\n") if line.strip()
+    )
+    path = tmp_path / "statement.txt"
+    path.write_text(
+        compact.replace(
+            "２６ 各国外務大臣は，次の１０年において", "各国外務大臣は，次の１０年において"
+        ),
+        encoding="utf-8",
+    )
+    output = import_statement(path)
+    assert "25 paragraphs" in output
+    assert "check line" in output
+    assert "last paragraph (25) has 2 blocks" in output

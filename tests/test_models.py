@@ -38,7 +38,7 @@ DAY = datetime.timedelta(days=1)
 
 
 def set_status(item, status, date):
-    item_set_status(item=item, status=status, date=date)
+    item_set_status(item=item, status=status, date=date, source_url="https://example.org/test-source")
     item.refresh_from_db()
 
 
@@ -364,7 +364,7 @@ def test_natural_keys_round_trip():
     country = CountryFactory()
     theme = ThemeFactory()
     item = ActionItemFactory(theme=theme, owners=[country])
-    update = item_set_status(item=item, status=Status.IN_PROGRESS, date=TODAY - DAY)
+    update = item_set_status(item=item, status=Status.IN_PROGRESS, date=TODAY - DAY, source_url="https://example.org/test-source")
     signatory = Signatory.objects.create(
         document=item.document, order=1, name="岸田 文雄", country=country
     )
@@ -385,7 +385,7 @@ def test_natural_keys_round_trip():
 def test_natural_keys_are_the_human_readable_references():
     item = ActionItemFactory(ref="25.2", paragraph__section__document__slug="caj-fmm5-2014")
     assert item.natural_key() == ("caj-fmm5-2014", "25.2")
-    update = item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 5, 1))
+    update = item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 5, 1), source_url="https://example.org/test-source")
     assert update.natural_key() == ("caj-fmm5-2014", "25.2", "2016-05-01", "completed")
 
 

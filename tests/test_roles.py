@@ -22,19 +22,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from commitments.choices import DuePrecision, Kind, Status
-from commitments.models import ActionItem, StatusUpdate
+from commitments.errors import permission_denied
+from commitments.models import ActionItem, FocalPoint, StatusUpdate
 from commitments.roles import ADMINISTRATORS, EDITORS, FOCAL_POINTS
 from commitments.services import item_set_status
 
+from .conftest import PASSWORD
 from .factories import ActionItemFactory, CountryFactory, ParagraphFactory
 from .test_admin import form_data
+from .test_setup import changed_tables, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +111,7 @@ def kz_item(kazakhstan, paragraph):
 
 @pytest.fixture
 def item_with_update(tm_item):
-    item_set_status(item=tm_item, status=Status.IN_PROGRESS, date=datetime.date(2015, 6, 1))
+    item_set_status(item=tm_item, status=Status.IN_PROGRESS, date=datetime.date(2015, 6, 1), source_url="https://example.org/test-source")
     return tm_item
 
 
@@ -557,7 +562,8 @@ def test_focal_point_cannot_change_reference_records(client, browser, focal_poin
 )
 def test_focal_point_cannot_delete_anything(client, focal_point, tm_item, model):
     update = item_set_status(
-        item=tm_item, status=Status.IN_PROGRESS, date=datetime.date(2015, 6, 1)
+        item=tm_item, status=Status.IN_PROGRESS, date=datetime.date(2015, 6, 1),
+        source_url="https://example.org/test-source",
     )
     record = {
         "actionitem": tm_item,
@@ -894,3 +900,351 @@ def test_the_roles_match_their_description():
     assert "commitments.delete_statusupdate" not in editor
     assert "commitments.change_statusupdate" not in editor
     assert {"commitments.import_actionitem", "commitments.export_actionitem"} <= editor
+
+
+
+# Staff status follows the roles (roles.py), however a membership is made.
+
+
+def staff_status(user) -> bool:
+    return type(user).objects.values_list("is_staff", flat=True).get(pk=user.pk)
+
+
+def opens_the_admin(user) -> bool:
+    client = Client()
+    client.force_login(user)
+    return client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.fixture
+def newcomer(django_user_model):
+    """Signed up, not staff, in no group."""
+    return django_user_model.objects.create_user(username="new.colleague", password=PASSWORD)
+
+
+JOIN = {
+    "user.groups.add": lambda user, group: user.groups.add(group),
+    "user.groups.set": lambda user, group: user.groups.set([group]),
+    "group.user_set.add": lambda user, group: group.user_set.add(user),
+    "group.user_set.set": lambda user, group: group.user_set.set([user]),
+}
+
+
+@pytest.mark.parametrize("role", [FOCAL_POINTS, EDITORS, ADMINISTRATORS])
+@pytest.mark.parametrize("join", JOIN)
+def test_joining_a_role_makes_a_user_staff_however_it_is_done(newcomer, join, role):
+    JOIN[join](newcomer, Group.objects.get(name=role))
+
+    assert staff_status(newcomer)
+    assert opens_the_admin(newcomer)
+
+
+def test_joining_a_role_updates_the_users_object_so_a_later_save_keeps_it(newcomer):
+    newcomer.groups.add(Group.objects.get(name=EDITORS))
+    newcomer.first_name = "Aigerim"
+    newcomer.save()
+
+    assert newcomer.is_staff
+    assert staff_status(newcomer)
+
+
+LEAVE = {
+    "user.groups.remove": lambda user, group: user.groups.remove(group),
+    "user.groups.set": lambda user, group: user.groups.set([]),
+    "user.groups.clear": lambda user, group: user.groups.clear(),
+    "group.user_set.remove": lambda user, group: group.user_set.remove(user),
+    "group.user_set.clear": lambda user, group: group.user_set.clear(),
+    "group.delete": lambda user, group: group.delete(),
+}
+
+
+@pytest.mark.parametrize("leave", LEAVE)
+def test_leaving_the_last_role_takes_staff_access_away(role_editor, leave):
+    assert opens_the_admin(role_editor)
+
+    LEAVE[leave](role_editor, Group.objects.get(name=EDITORS))
+
+    assert not staff_status(role_editor)
+    assert not opens_the_admin(role_editor)
+
+
+def test_leaving_one_of_two_roles_keeps_staff_access(role_editor):
+    role_editor.groups.add(Group.objects.get(name=FOCAL_POINTS))
+
+    role_editor.groups.remove(Group.objects.get(name=EDITORS))
+
+    assert staff_status(role_editor)
+
+
+def test_a_superusers_staff_status_is_never_touched(admin_user, django_user_model):
+    editors = Group.objects.get(name=EDITORS)
+    admin_user.groups.add(editors)
+    admin_user.groups.remove(editors)
+    assert staff_status(admin_user)
+    superuser_without_staff = django_user_model.objects.create_user(
+        username="root.without.staff", is_superuser=True
+    )
+    superuser_without_staff.groups.add(editors)
+    assert not staff_status(superuser_without_staff)
+
+
+def test_groups_that_are_not_roles_leave_staff_status_as_set_by_hand(editor, newcomer):
+    custom = Group.objects.create(name="Auditors")
+    newcomer.groups.add(custom)
+    editor.groups.clear()  # its only group is not a role
+
+    assert not staff_status(newcomer)
+    assert staff_status(editor)
+
+
+def test_unticking_staff_status_of_a_role_member_does_not_stick(role_editor):
+    role_editor.is_staff = False
+    role_editor.save()
+
+    assert role_editor.is_staff
+    assert staff_status(role_editor)
+
+
+def test_setup_roles_gives_staff_access_to_role_members_who_lack_it(newcomer):
+    # A membership written without the signal (as by an older version of the tracker).
+    type(newcomer).groups.through.objects.create(
+        user=newcomer, group=Group.objects.get(name=FOCAL_POINTS)
+    )
+    assert not staff_status(newcomer)
+    output = io.StringIO()
+
+    with translation.override("en"):
+        call_command("setup_roles", stdout=output)
+
+    assert staff_status(newcomer)
+    assert "1 member of a role was given staff access." in output.getvalue()
+
+
+def user_change_url(user) -> str:
+    return reverse("admin:auth_user_change", args=[user.pk])
+
+
+def test_an_administrator_makes_a_focal_point_on_the_users_page(
+    client, administrator, newcomer, turkmenistan, tm_item
+):
+    client.force_login(administrator)
+    data = form_data(client.get(user_change_url(newcomer)), "user_form")
+    assert "is_staff" not in data  # not ticked, and nobody ticks it
+    data["groups"] = [str(Group.objects.get(name=FOCAL_POINTS).pk)]
+    data["focal_point-TOTAL_FORMS"] = ["1"]
+    data["focal_point-0-countries"] = [str(turkmenistan.pk)]
+    data["_save"] = ["Save"]
+
+    response = client.post(user_change_url(newcomer), data)
+
+    assert response.status_code == 302
+    assert staff_status(newcomer)
+    assert set(newcomer.focal_point.countries.values_list("code", flat=True)) == {"TM"}
+    focal_client = Client()
+    focal_client.force_login(newcomer)
+    assert "updates-__prefix__-status" in focal_client.get(change_url(tm_item)).content.decode()
+
+
+def test_the_users_page_shows_the_roles_in_the_readers_language(client, administrator, newcomer):
+    client.force_login(administrator)
+
+    page = client.get(user_change_url(newcomer), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    user_list = client.get("/admin/auth/user/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+
+    for html in (page, user_list):
+        assert "国別担当窓口" in html
+        assert "編集者" in html
+        assert "Focal points" not in html
+    assert set(Group.objects.values_list("name", flat=True)) >= {FOCAL_POINTS, EDITORS}
+
+
+# add_focal_point
+
+
+def add_focal_point(*args: str) -> str:
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("add_focal_point", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_add_focal_point_creates_a_staff_user_who_answers_for_those_countries(
+    turkmenistan, kazakhstan, django_user_model
+):
+    output = add_focal_point("focal.kz", "kz", "TM", "--email", "focal.kz@example.org")
+
+    user = django_user_model.objects.get(username="focal.kz")
+    assert (user.is_staff, user.is_superuser, user.has_usable_password()) == (True, False, False)
+    assert user.email == "focal.kz@example.org"
+    assert set(user.groups.values_list("name", flat=True)) == {FOCAL_POINTS}
+    assert set(user.focal_point.countries.values_list("code", flat=True)) == {"KZ", "TM"}
+    assert "python manage.py changepassword focal.kz" in output
+
+
+def test_add_focal_point_again_changes_nothing(turkmenistan):
+    add_focal_point("focal.tm.2", "TM", "--email", "focal.tm.2@example.org")
+    before = snapshot()
+
+    add_focal_point("focal.tm.2", "TM", "--email", "focal.tm.2@example.org")
+
+    assert changed_tables(before, snapshot()) == []
+
+
+def test_add_focal_point_adds_countries_and_leaves_the_password_alone(focal_point, kazakhstan):
+    output = add_focal_point(focal_point.username, "KZ")
+
+    focal_point.refresh_from_db()
+    assert set(focal_point.focal_point.countries.values_list("code", flat=True)) == {"KZ", "TM"}
+    assert focal_point.check_password(PASSWORD)
+    assert "changepassword" not in output
+
+
+def test_add_focal_point_refuses_an_unknown_country_and_writes_nothing(turkmenistan):
+    before = snapshot()
+
+    with pytest.raises(CommandError, match=r"Unknown country code\(s\): XX, ZZ"):
+        add_focal_point("focal.x", "TM", "xx", "ZZ")
+
+    assert changed_tables(before, snapshot()) == []
+
+
+def sign_in_with_password(client: Client, username: str, password: str, language: str = "en"):
+    """The admin's sign-in form, as a browser posts it (django-axes sees the request)."""
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": "/admin/"},
+        secure=True,
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+
+def test_a_focal_point_made_by_the_command_signs_in_and_updates_their_countrys_items(
+    client, django_user_model, tm_item, kz_item
+):
+    add_focal_point("focal.new", "TM")
+    user = django_user_model.objects.get(username="focal.new")
+    user.set_password(PASSWORD)
+    user.save()
+
+    response = sign_in_with_password(client, "focal.new", PASSWORD)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/", secure=True).status_code == 200
+    own = client.get(change_url(tm_item), secure=True).content.decode()
+    other = client.get(change_url(kz_item), secure=True).content.decode()
+    assert "updates-__prefix__-status" in own
+    assert "updates-__prefix__-status" not in other
+
+
+# Signing in without staff access, and the lockout.
+
+
+def test_a_right_password_without_staff_access_is_told_so_and_never_locks(
+    client, outsider, settings
+):
+    for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = sign_in_with_password(client, outsider.username, PASSWORD)
+        assert response.status_code == 200
+
+    text = " ".join(response.content.decode().split())
+    assert "The password is right, but this account has no access to the staff pages" in text
+    assert "correct username and password" not in text
+    # Those attempts were not failures: given a role, they sign in at once.
+    outsider.groups.add(Group.objects.get(name=EDITORS))
+    assert sign_in_with_password(client, outsider.username, PASSWORD).status_code == 302
+
+
+def test_wrong_passwords_count_towards_the_lockout_with_or_without_staff_access(
+    client, outsider, settings
+):
+    answers = [
+        sign_in_with_password(client, outsider.username, "wrong-password").status_code
+        for _attempt in range(settings.AXES_FAILURE_LIMIT)
+    ]
+
+    assert answers[-1] == 429
+    assert sign_in_with_password(client, outsider.username, PASSWORD).status_code == 429
+
+
+def lock_out(client: Client, user, language: str):
+    for _attempt in range(5):
+        response = sign_in_with_password(client, user.username, "wrong-password", language)
+    assert response.status_code == 429
+    return " ".join(response.content.decode().split())
+
+
+def test_the_lockout_page_says_after_how_many_failures_and_for_how_long(client, role_editor):
+    text = lock_out(client, role_editor, "en")
+
+    assert "After 5 wrong passwords in a row" in text
+    assert "locked for 1 hour" in text
+
+
+def test_the_lockout_page_is_in_japanese_for_a_japanese_reader(client, role_editor):
+    text = lock_out(client, role_editor, "ja")
+
+    assert '<html lang="ja">' in text
+    assert "ログインの失敗が続きました" in text
+    assert "1時間" in text
+    assert "wrong passwords" not in text
+
+
+# A refusal says why (templates/403.html).
+
+
+def forged_change_of_kazakhstans_item(client, browser, focal_point, kz_item, language):
+    data = form_data(browser.get(change_url(kz_item)), "actionitem_form")
+    data = add_new_update(data, **new_update_fields())
+    client.force_login(focal_point)
+    return client.post(change_url(kz_item), data, HTTP_ACCEPT_LANGUAGE=language)
+
+
+def test_a_forged_change_gets_a_page_in_the_admins_look_that_says_why(
+    client, browser, focal_point, kz_item
+):
+    response = forged_change_of_kazakhstans_item(client, browser, focal_point, kz_item, "en")
+
+    assert response.status_code == 403
+    html = " ".join(response.content.decode().split())
+    assert '<div id="site-name"><a href="/admin/">Django administration</a></div>' in html
+    assert (
+        "You may change only items that one of your countries owns (TM); "
+        "this item is owned by KZ."
+    ) in html
+    assert "403 Forbidden" not in html
+    assert not StatusUpdate.objects.exists()
+
+
+def test_the_refusal_is_in_the_readers_language(client, browser, focal_point, kz_item):
+    response = forged_change_of_kazakhstans_item(client, browser, focal_point, kz_item, "ja")
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Django 管理サイト" in html
+    assert "You may" not in html
+    assert "担当する国" in html
+
+
+def test_a_refusal_without_a_reason_still_says_what_happened(client, plain_staff):
+    client.force_login(plain_staff)
+
+    response = client.get(changelist_url(), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert 'id="site-name"' in html
+    assert "Your account does not have permission for this." in html
+
+
+def test_a_refusal_outside_the_admin_has_the_public_sites_look(rf):
+    request = rf.get("/items/")
+    request.user = AnonymousUser()
+
+    response = permission_denied(request, PermissionDenied("Closed for maintenance."))
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert 'class="brand"' in html
+    assert "Closed for maintenance." in html
+    assert 'id="site-name"' not in html

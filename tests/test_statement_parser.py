@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
-from commitments.statement_parser import StatementParseError, decode, parse_statement
+from commitments.ingestion.parser import StatementParseError, decode, parse_statement
 
 SOURCE = Path(settings.BASE_DIR) / "fixtures/sources/2014-bishkek-joint-statement.ja.txt"
 
@@ -63,6 +64,13 @@ SECTION_OF_PARAGRAPH = {
     **dict.fromkeys(range(23, 27), 5),
 }
 CLOSING = "２０１４年７月１６日，ビシュケクにて署名された。"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English (the site's default language is Japanese)."""
+    with translation.override("en"):
+        yield
 
 
 def source_text() -> str:
@@ -233,8 +241,9 @@ def test_it_refuses_a_file_of_blank_lines():
     assert parse_error("\n \n\u3000\n\r\n").line == 0
 
 
-def test_it_refuses_a_gap_in_the_numbering_at_the_paragraph_after_the_gap():
-    # Paragraph 7 loses its number, so the next numbered paragraph is 8 where 7 was due.
+def test_it_refuses_a_paragraph_that_lost_its_number_naming_that_line():
+    # Paragraph 7 loses its number: the refusal names the line where 7 should be, not the
+    # line of paragraph 8 where the numbering first looks wrong.
     text = source_text()
     text = replace_line(
         text,
@@ -242,9 +251,19 @@ def test_it_refuses_a_gap_in_the_numbering_at_the_paragraph_after_the_gap():
         "各国外務大臣は，地域協力を推進するため，生産，品質管理，貯蔵の分野に",
     )
     error = parse_error(text)
+    assert error.line == line_number_of(text, "各国外務大臣は，地域協力を推進するため")
+    assert "paragraph 7" in str(error)
+    assert "no number" in str(error)
+
+
+def test_it_refuses_a_missing_paragraph_at_the_paragraph_after_the_gap():
+    text = source_text()
+    start = text.index("７ 各国外務大臣は")
+    end = text.index("８ 各国外務大臣は")
+    text = text[:start] + text[end:]
+    error = parse_error(text)
     assert error.line == line_number_of(text, "８ 各国外務大臣は")
-    assert "paragraph 8" in str(error)
-    assert "paragraph 7 was expected" in str(error)
+    assert "paragraph 8 found where paragraph 7 was expected" in str(error)
 
 
 def test_it_refuses_a_repeated_paragraph_number():
@@ -309,3 +328,249 @@ def test_decode_accepts_and_drops_a_utf8_byte_order_mark():
 def test_a_file_with_a_byte_order_mark_parses_like_one_without(statement):
     with_bom = parse_statement(decode(b"\xef\xbb\xbf" + SOURCE.read_bytes()))
     assert with_bom == statement
+
+
+# Damaged copies. Each either reads exactly like the clean text (page furniture dropped and
+# reported) or is refused naming the line where the problem is. Built from the 2014 text and
+# from two fictional statements in tests/data/statements/.
+
+STATEMENTS = Path(settings.BASE_DIR) / "tests/data/statements"
+CAJ_2027 = STATEMENTS / "caj-fmm11-2027.ja.txt"
+MEKONG_2026 = STATEMENTS / "mekong-fmm19-2026.ja.txt"
+HALF_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def insert_after_line(text: str, starts_with: str, new_lines: list[str]) -> str:
+    """The text with lines inserted after the first line starting with the words."""
+    lines = text.split("\n")
+    index = line_number_of(text, starts_with)
+    lines[index:index] = new_lines
+    return "\n".join(lines)
+
+
+def readings(statement) -> dict:
+    """Everything the parser reads, to compare a damaged copy with the clean text."""
+    return {
+        "meeting": statement.meeting,
+        "title": statement.title,
+        "subtitle": statement.subtitle,
+        "preamble": statement.preamble,
+        "sections": [(s.number, s.title) for s in statement.sections],
+        "paragraphs": [(p.number, p.section_number, p.blocks) for p in statement.paragraphs],
+        "closing": statement.closing,
+        "signed_on": statement.signed_on,
+        "place": statement.place,
+        "signatories": [(s.name, s.position) for s in statement.signatories],
+    }
+
+
+def reads_like_the_clean_text(damaged: str, clean: str):
+    """Parse both; the damaged copy must give exactly the clean reading. Returns its parse."""
+    parsed = parse_statement(damaged)
+    assert readings(parsed) == readings(parse_statement(clean))
+    assert parsed.warnings == []
+    return parsed
+
+
+def test_a_footer_inside_a_paragraph_is_dropped_and_reported():
+    clean = source_text()
+    text = insert_after_line(clean, "における放射能脅威防止", ["", "－ ２ －", ""])
+    parsed = reads_like_the_clean_text(text, clean)
+    footer = line_number_of(text, "－ ２ －")
+    assert [(f.line, f.kind, f.text) for f in parsed.furniture] == [(footer, "footer", "－ ２ －")]
+    assert parsed.dropped_lines == [footer]
+
+
+def test_a_bare_page_number_inside_a_paragraph_is_dropped():
+    clean = source_text()
+    text = insert_after_line(clean, "アジア地域全体が日本", ["", "３", ""])
+    parsed = reads_like_the_clean_text(text, clean)
+    assert [(f.kind, f.text) for f in parsed.furniture] == [("page number", "３")]
+
+
+def test_a_running_header_inside_a_paragraph_is_dropped():
+    clean = source_text()
+    header = "「中央アジア＋日本」対話・第５回外相会合 共同声明"
+    text = insert_after_line(clean, "域協力対話の進展，日本で", ["", header, ""])
+    parsed = reads_like_the_clean_text(text, clean)
+    assert [(f.kind, f.text) for f in parsed.furniture] == [("running header", header)]
+
+
+def test_a_repeated_running_header_is_dropped_where_it_repeats_not_in_the_heading():
+    clean = read(CAJ_2027)
+    header = "「中央アジア＋日本」対話・第１１回外相会合"
+    text = insert_after_line(clean, "ン共和国外務大臣，山田日本国", ["", header, ""])
+    text = insert_after_line(text, "て重要であることを確認し", ["", header, ""])
+    parsed = reads_like_the_clean_text(text, clean)
+    assert parsed.meeting == header
+    assert len(parsed.dropped_lines) == 2
+
+
+def test_a_form_feed_at_a_page_break_inside_a_paragraph_is_removed():
+    clean = source_text()
+    line = line_number_of(clean, "とを歓迎した。各国外務大臣は，日本とＵＮＤＰ")
+    lines = clean.split("\n")
+    lines[line - 1] = "\f" + lines[line - 1]
+    parsed = reads_like_the_clean_text("\n".join(lines), clean)
+    assert parsed.form_feed_lines == [line]
+    assert parsed.dropped_lines == []
+
+
+def test_a_form_feed_on_a_line_of_its_own_between_paragraphs_is_removed():
+    clean = read(MEKONG_2026)
+    text = insert_after_line(clean, "１０ 各国外相は，女性", ["\f"])
+    reads_like_the_clean_text(text, clean)
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"], ids=["CRLF", "CR"])
+def test_crlf_and_cr_line_endings_read_like_lf(ending):
+    clean = source_text()
+    reads_like_the_clean_text(clean.replace("\n", ending), clean)
+
+
+def test_a_refusal_in_a_cr_only_file_names_the_line_an_editor_shows():
+    text = source_text().replace("Ⅱ．農業分野", "Ⅲ．農業分野")
+    error = parse_error(text.replace("\n", "\r"))
+    assert error.line == line_number_of(text, "Ⅲ．農業分野")
+
+
+@pytest.mark.parametrize("path", [SOURCE, CAJ_2027], ids=["2014", "fictional-2027"])
+def test_half_width_digits_read_like_full_width_ones(path):
+    clean = parse_statement(read(path))
+    parsed = parse_statement(read(path).translate(HALF_WIDTH))
+    assert readings(parsed) == {key: _half_width(value) for key, value in readings(clean).items()}
+
+
+def _half_width(value):
+    if isinstance(value, str):
+        return value.translate(HALF_WIDTH)
+    if isinstance(value, list | tuple):
+        return type(value)(_half_width(v) for v in value)
+    return value
+
+
+def test_with_half_width_digits_the_subtitle_does_not_swallow_the_preamble():
+    parsed = parse_statement(source_text().translate(HALF_WIDTH))
+    assert parsed.subtitle == "「中央アジア諸国と日本との間の互恵的パートナーシップの新たな10年」"
+    assert parsed.preamble.startswith("2014年7月16日，ビシュケクにおいて")
+
+
+def test_furniture_on_every_page_with_crlf_endings_reads_exactly():
+    clean = read(MEKONG_2026)
+    lines = clean.split("\n")
+    damaged = []
+    for index, line in enumerate(lines, start=1):
+        damaged.append(line)
+        if index % 40 == 0:  # a page: footer, form feed, running header
+            damaged += ["", f"－ {index // 40} －", "\f第１９回日本・メコン外相会議", ""]
+    parsed = reads_like_the_clean_text("\r\n".join(damaged), clean)
+    assert len(parsed.dropped_lines) == 2 * (len(lines) // 40)
+
+
+def test_tabs_and_ideographic_spaces_around_lines_are_ignored():
+    clean = read(CAJ_2027)
+    text = "\n".join("\t" + line + "\u3000\t" if line else line for line in clean.split("\n"))
+    reads_like_the_clean_text(text, clean)
+
+
+@pytest.mark.parametrize(
+    ("path", "number_and_words"),
+    [(SOURCE, "２６ 各国外務大臣は，次の１０年において"), (MEKONG_2026, "１５ 各国外相は，ラオス")],
+    ids=["2014", "fictional-mekong"],
+)
+def test_it_refuses_a_last_paragraph_that_lost_its_number(path, number_and_words):
+    # Without its number the last paragraph read as a block of the one before, and the
+    # statement was short of a paragraph without a word.
+    words = number_and_words.split(" ", 1)[1]
+    text = read(path).replace(number_and_words, words)
+    error = parse_error(text)
+    assert error.line == line_number_of(text, words)
+    assert re.search(r"no number|lost its number", str(error))
+
+
+def test_a_paragraph_that_lost_its_number_at_a_page_break_is_named_by_its_block():
+    # No blank line shows the paragraph break at the top of a page; the numbering gap is
+    # found at paragraph 6, and the refusal points back at where 5 begins.
+    clean = read(CAJ_2027)
+    start = clean.index("５ キルギス共和国及びウズベキスタン")
+    previous_end = clean.rindex("した。", 0, start) + len("した。 ")
+    text = clean[:previous_end] + "\n\f\n" + clean[start + 2 :]
+    error = parse_error(text)
+    assert error.line == line_number_of(text, "キルギス共和国及びウズベキスタン")
+    assert "paragraph 5 has no number" in str(error)
+
+
+@pytest.mark.parametrize("damaged_number", ["２６各国", "２６．各国", "（２６）各国", "26.各国"])
+def test_it_refuses_a_paragraph_number_it_cannot_read_as_one(damaged_number):
+    text = source_text().replace(
+        "２６ 各国外務大臣は，次の１０年", damaged_number + "外務大臣は，次の１０年"
+    )
+    error = parse_error(text)
+    assert error.line == line_number_of(text, damaged_number)
+    assert "paragraph 26" in str(error)
+
+
+def test_a_sentence_starting_with_a_year_is_not_taken_for_a_paragraph_number():
+    text = source_text().replace(
+        "各国外務大臣は，２０１４年５月６日，５核兵器国が",
+        "２０１４年５月６日，各国外務大臣は，５核兵器国が",
+    )
+    parsed = parse_statement(text)
+    assert parsed.paragraphs[18].blocks[3].startswith("２０１４年５月６日，各国外務大臣は")
+
+
+def test_it_refuses_a_signature_block_glued_to_the_last_paragraph():
+    # The closing line is gone: the names and titles would have become paragraph 26's text.
+    text = source_text().replace("２０１４年７月１６日，ビシュケクにて署名された。", "")
+    error = parse_error(text)
+    assert error.line == line_number_of(text, "エルラン・アブディルダエフ")
+
+
+def test_it_refuses_a_file_cut_short_in_the_last_sentence():
+    clean = read(CAJ_2027)
+    text = clean[: clean.index("一層拡大していく意思を確認した。")]
+    error = parse_error(text)
+    assert error.line == line_number_of(text, "協力を")
+    assert "paragraph 16 does not end with a full stop" in str(error)
+
+
+def test_without_blank_lines_a_last_paragraph_without_its_number_is_flagged():
+    # Nothing in a file without blank lines tells a block from a paragraph: the parse goes
+    # through, and the last paragraph's blocks are flagged for a person to check.
+    compact = "\n".join(line for line in source_text().split("\n") if line.strip())
+    text = compact.replace("２６ 各国外務大臣は，次の１０年", "各国外務大臣は，次の１０年")
+    parsed = parse_statement(text)
+    assert len(parsed.paragraphs) == 25
+    assert [w.line for w in parsed.warnings] == [
+        line_number_of(text, "各国外務大臣は，次の１０年において")
+    ]
+    assert "paragraph 25" not in parsed.warnings[0].message
+    assert "last paragraph (25) has 2 blocks" in parsed.warnings[0].message
+
+
+def test_a_paragraph_far_longer_than_the_rest_is_flagged():
+    paragraphs = "\n".join(f"{number} 各国外務大臣は，協力を確認した。" for number in "１２３４５")
+    long_paragraph = "６ 各国外務大臣は，" + "協力の重要性を強調し，" * 40 + "一致した。"
+    closing = "２０２７年１月１日，東京にて署名された。"
+    text = f"共同声明\nⅠ．協力\n{paragraphs}\n{long_paragraph}\n{closing}\n"
+    parsed = parse_statement(text)
+    assert [(w.line, w.message[:31]) for w in parsed.warnings] == [
+        (8, "paragraph 6 is much longer than")
+    ]
+
+
+def test_a_statement_without_a_closing_line_is_flagged():
+    text = "共同声明\nⅠ．協力\n１ 各国外務大臣は，協力を確認した。\n"
+    parsed = parse_statement(text)
+    assert [(w.line, "no closing line" in w.message) for w in parsed.warnings] == [(3, True)]
+
+
+def test_the_clean_texts_have_no_furniture_and_no_warnings():
+    for path in (SOURCE, CAJ_2027, MEKONG_2026):
+        parsed = parse_statement(read(path))
+        assert parsed.furniture == []
+        assert parsed.warnings == []

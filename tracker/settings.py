@@ -129,6 +129,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Every transaction that may write takes SQLite's write lock when it begins, so two
+    # writers queue (up to `timeout` seconds) instead of one failing halfway through.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -238,8 +244,15 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 # The audit trail is read-only: its "Revert" would rewrite an item (status included) without
 # a status update and around the roles' checks. Corrections are made as new edits.
 SIMPLE_HISTORY_REVERT_DISABLED = True
-# Largest upload the CSV import accepts, in bytes.
+# Limits on an uploaded import (commitments/importing/tabular.py): checked before the work
+# they protect, so a hostile file is refused in milliseconds, not after minutes of reading.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 40)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 10_000)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+# A previewed import waits this long for its confirmation; older previews are removed.
+IMPORT_PREVIEW_HOURS = env_int("IMPORT_PREVIEW_HOURS", 6)
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,9 @@ urlpatterns = [
     path("", include("commitments.urls")),
 ]
 
+# A refused request says why, in the admin's look or the public site's (commitments/errors.py).
+handler403 = "commitments.errors.permission_denied"
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

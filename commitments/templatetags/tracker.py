@@ -4,8 +4,10 @@ They are simple tags written in Python rather than template includes: a dashboar
 hundreds of them, and an include per piece is what made it slow."""
 
 from django import template
+from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -69,3 +71,12 @@ def progress_bar(progress) -> str:
         )
     parts.append("</div>")
     return mark_safe("".join(parts))
+
+
+@register.filter
+def duration(delta) -> str:
+    """A timedelta in words, in the reader's language: "1 hour", "1 時間"."""
+    if not delta:
+        return ""
+    now = timezone.now()
+    return timesince(now - delta, now)

@@ -10,15 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from commitments.models import Country, Document, Paragraph, Section, Signatory
-from commitments.statement_parser import (
+from commitments.ingestion.parser import (
     ParsedStatement,
     StatementParseError,
     decode,
     parse_statement,
 )
+from commitments.ingestion.writer import StatementWriteError, statement_write
 
 
 class Command(BaseCommand):
@@ -40,117 +41,74 @@ class Command(BaseCommand):
         try:
             raw = path.read_bytes()
         except OSError as error:
-            raise CommandError(f"{path}: cannot read the file ({error.strerror}).") from None
+            raise CommandError(
+                _("%(path)s: cannot read the file (%(reason)s).")
+                % {"path": path, "reason": error.strerror}
+            ) from None
         try:
             statement = parse_statement(decode(raw))
         except StatementParseError as error:
-            raise CommandError(f"{path}: {error}. Nothing was imported.") from None
+            raise CommandError(
+                _("%(path)s: %(error)s Nothing was imported.") % {"path": path, "error": error}
+            ) from None
         if title:
             statement.title = title
 
-        with transaction.atomic():
-            changes = write_statement(statement, slug=slug, source_url=source_url)
+        try:
+            changes = statement_write(statement, slug=slug, source_url=source_url)
+        except StatementWriteError as error:
+            raise CommandError(_("%(error)s Nothing was imported.") % {"error": error}) from None
 
-        summary = (
-            f"{len(statement.sections)} sections, {len(statement.paragraphs)} paragraphs, "
-            f"{len(statement.signatories)} signatories"
-        )
+        summary = _(
+            "%(sections)d sections, %(paragraphs)d paragraphs, %(signatories)d signatories"
+        ) % {
+            "sections": len(statement.sections),
+            "paragraphs": len(statement.paragraphs),
+            "signatories": len(statement.signatories),
+        }
+        summary += furniture_summary(statement)
         if changes:
             self.stdout.write(
-                self.style.SUCCESS(f"{slug}: {summary}; {changes} record(s) written.")
+                self.style.SUCCESS(
+                    _("%(slug)s: %(summary)s; %(changes)d record(s) written.")
+                    % {"slug": slug, "summary": summary, "changes": changes}
+                )
             )
         else:
-            self.stdout.write(f"{slug}: {summary}; already up to date, nothing changed.")
+            self.stdout.write(
+                _("%(slug)s: %(summary)s; already up to date, nothing changed.")
+                % {"slug": slug, "summary": summary}
+            )
+        for warning in statement.warnings:
+            self.stdout.write(
+                self.style.WARNING(
+                    _("check line %(line)d: %(message)s")
+                    % {"line": warning.line, "message": warning.message}
+                )
+            )
 
 
-def _apply(obj, values: dict) -> bool:
-    """Set the values that differ; save and report whether anything changed."""
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    for name in changed:
-        setattr(obj, name, values[name])
-    if changed or obj._state.adding:
-        obj.save()
-        return True
-    return False
-
-
-def _country_in(position: str, countries: list[Country]) -> Country | None:
-    """The country whose Japanese name is the longest one found in a signatory's title."""
-    found = [c for c in countries if c.name_ja and c.name_ja in position]
-    return max(found, key=lambda c: len(c.name_ja)) if found else None
-
-
-def write_statement(statement: ParsedStatement, *, slug: str, source_url: str = "") -> int:
-    """Create or update the document from the parsed text; return how many rows changed.
-
-    Only the original-language fields are written: translations and action items that staff
-    added are kept. Refuses (CommandError) to drop sections or paragraphs the file no
-    longer has."""
-    changes = 0
-    document = Document.objects.filter(slug=slug).first() or Document(slug=slug)
-    values = {
-        "original_language": "ja",
-        "title_ja": statement.title,
-        "subtitle_ja": statement.subtitle,
-        "meeting_ja": statement.meeting,
-        "place_ja": statement.place,
-        "signed_on": statement.signed_on,
-        "preamble": statement.preamble,
-        "closing": statement.closing,
-    }
-    if source_url:
-        values["source_url"] = source_url
-    changes += _apply(document, values)
-
-    existing_sections = {s.number: s for s in document.sections.all()}
-    extra = sorted(set(existing_sections) - {s.number for s in statement.sections})
-    if extra:
-        raise CommandError(
-            f"{slug} has section(s) {extra} that the file does not; nothing was imported."
+def furniture_summary(statement: ParsedStatement) -> str:
+    """ "; dropped 3 page-furniture lines: 212, 240, 268" (and form feeds), or nothing."""
+    parts = []
+    dropped = statement.dropped_lines
+    if dropped:
+        parts.append(
+            ngettext(
+                "dropped %(count)d page-furniture line: %(lines)s",
+                "dropped %(count)d page-furniture lines: %(lines)s",
+                len(dropped),
+            )
+            % {"count": len(dropped), "lines": ", ".join(map(str, dropped))}
         )
-    sections = {}
-    for parsed in statement.sections:
-        section = existing_sections.get(parsed.number) or Section(
-            document=document, number=parsed.number
+    form_feeds = statement.form_feed_lines
+    if form_feeds:
+        parts.append(
+            ngettext(
+                "removed %(count)d form feed: line %(lines)s",
+                "removed %(count)d form feeds: lines %(lines)s",
+                len(form_feeds),
+            )
+            % {"count": len(form_feeds), "lines": ", ".join(map(str, form_feeds))}
         )
-        changes += _apply(section, {"title_ja": parsed.title})
-        sections[parsed.number] = section
-
-    existing_paragraphs = {p.number: p for p in document.paragraphs.all()}
-    extra = sorted(set(existing_paragraphs) - {p.number for p in statement.paragraphs})
-    if extra:
-        raise CommandError(
-            f"{slug} has paragraph(s) {extra} that the file does not; nothing was imported."
-        )
-    for parsed in statement.paragraphs:
-        paragraph = existing_paragraphs.get(parsed.number) or Paragraph(
-            document=document, number=parsed.number
-        )
-        changes += _apply(
-            paragraph, {"section_id": sections[parsed.section_number].pk, "text": parsed.text}
-        )
-
-    countries = list(Country.objects.all())
-    existing_signatories = {s.order: s for s in document.signatories.all()}
-    for order, parsed in enumerate(statement.signatories, start=1):
-        signatory = existing_signatories.pop(order, None) or Signatory(
-            document=document, order=order
-        )
-        country = _country_in(parsed.position, countries)
-        changes += _apply(
-            signatory,
-            {
-                "name": parsed.name,
-                "position": parsed.position,
-                "country_id": country.pk if country else None,
-            },
-        )
-    for leftover in existing_signatories.values():
-        leftover.delete()
-        changes += 1
-
-    participants = {s.country_id for s in document.signatories.all() if s.country_id}
-    if participants and participants != set(document.participants.values_list("pk", flat=True)):
-        document.participants.set(participants)
-        changes += 1
-    return changes
+    return "".join("; " + part for part in parts)

@@ -1,8 +1,9 @@
 """python manage.py setup_roles — create or repair the staff groups (also runs after migrate)."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
-from commitments.roles import sync_roles
+from commitments.roles import grant_staff_to_role_members, sync_roles
 
 
 class Command(BaseCommand):
@@ -11,3 +12,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for name, count in sync_roles().items():
             self.stdout.write(f"{name}: {count} permissions")
+        # Members added before staff status followed the roles may lack it.
+        repaired = grant_staff_to_role_members()
+        if repaired:
+            self.stdout.write(
+                ngettext(
+                    "%(n)d member of a role was given staff access.",
+                    "%(n)d members of a role were given staff access.",
+                    repaired,
+                )
+                % {"n": repaired}
+            )

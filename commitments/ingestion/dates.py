@@ -1,0 +1,226 @@
+"""Date phrases in Japanese statement text, at the precision the text fixes them.
+
+`２０１６年` is the year (due 2016-12-31); `２０１５年３月`, `３月までに` a month;
+`４月２７日から５月２２日まで` a day range; `２０１５～２０１６年の期間` a span of years;
+`２０２７年度` Japan's fiscal year 2027 (2027-04-01 – 2028-03-31). A fiscal year is given as a
+start and an end at month precision, so that it reads "April 2027 – March 2028" and never as
+a calendar year. A date that places a past event (`２０２６年９月に署名した`, anything that ended
+before the document was signed) is a reference, not a deadline. Vague horizons (`早期`,
+`近い将来`) are kept as text with no date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from commitments.choices import DuePrecision
+from commitments.dates import period_end
+
+from . import rules
+
+DIGITS = str.maketrans("０１２３４５６７８９～〜", "0123456789~~")
+KANJI_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ERA = "|".join(rules.ERAS)
+Y = rf"(?:\d{{4}}|(?:{_ERA})(?:元|\d{{1,2}}))"
+M = r"\d{1,2}"
+D = r"\d{1,2}"
+N = r"(?:\d{1,2}|[一二三四五六七八九十])"
+TO = r"(?:から|~|－|-|−)"
+UNTIL = r"(?:まで(?:に|の間)?)?"
+
+# Tried at every position; the longest match wins, so `２０２７年度` is never read as `２０２７年`.
+PATTERNS: list[tuple[str, re.Pattern]] = [
+    (
+        "day_range",
+        re.compile(
+            rf"(?P<y>{Y})年(?P<m>{M})月(?P<d>{D})日{TO}(?:(?P<y2>{Y})年)?(?:同月|(?P<m2>{M})月)?(?P<d2>{D})日{UNTIL}"
+        ),
+    ),
+    (
+        "month_range",
+        re.compile(rf"(?P<y>{Y})年(?P<m>{M})月{TO}(?:(?P<y2>{Y})年)?(?P<m2>{M})月{UNTIL}"),
+    ),
+    (
+        "fiscal_range",
+        re.compile(rf"(?P<y>{Y})年度{TO}(?P<y2>{Y})年度{UNTIL}(?:の(?:期間|{N}年間))?"),
+    ),
+    ("fiscal_years", re.compile(rf"(?P<y>{Y})年度から(?:の)?(?P<n>{N})年間")),
+    (
+        "year_range",
+        re.compile(rf"(?P<y>{Y})(?:年)?{TO}(?P<y2>{Y}|\d{{2}})年{UNTIL}(?:の(?:期間|{N}年間))?"),
+    ),
+    ("years", re.compile(rf"(?P<y>{Y})年から(?:の)?(?P<n>{N})年間")),
+    ("fiscal_year", re.compile(rf"(?P<y>{Y})年度(?P<end>末)?(?:中|内)?{UNTIL}")),
+    ("day", re.compile(rf"(?P<y>{Y})年(?P<m>{M})月(?P<d>{D})日{UNTIL}")),
+    ("month", re.compile(rf"(?P<y>{Y})年(?P<m>{M})月(?P<part>末|中|内|上旬|中旬|下旬)?{UNTIL}")),
+    ("same_year_month", re.compile(rf"同年(?P<m>{M})月(?:末|中)?{UNTIL}")),
+    ("half_year", re.compile(rf"(?P<y>{Y})年(?P<half>前半|後半|上半期|下半期)")),
+    # A bare year only before a particle: `ポスト２０１５年開発アジェンダ` is a name, not a date.
+    (
+        "year",
+        re.compile(
+            rf"(?P<y>{Y})年(?:(?P<part>中|内|末)(?:まで(?:に)?)?|まで(?:に|の間)?|(?=[にのは，、をもよ以]|$))"
+        ),
+    ),
+    ("month_only", re.compile(rf"(?<![年\d])(?P<m>{M})月(?P<part>末)?までに")),
+]
+# The first verb after a date tells whether it places a past event (`２０２６年９月に署名した
+# 協定`) or one to come (`２０２７年度に開催する`): a verb's last syllable before a noun, `こと`,
+# `の` or punctuation.
+VERB_END_RE = re.compile(
+    r"(?P<past>(?:し|され|っ|え|れ|い|き|け|め|ね|せ|び|み|り)た)(?=[^ぁ-ゖ]|こと|の|もの)"
+    r"|(?P<nonpast>(?:す|う|む|つ|る))(?=[^ぁ-ゖ]|こと|の|よう|ため|もの|旨)"
+)
+
+
+@dataclass(frozen=True)
+class DatePhrase:
+    """A date phrase as written, where it is, and the period it fixes."""
+
+    text: str
+    start: int
+    end: int
+    starts_on: datetime.date | None
+    due_date: datetime.date
+    precision: str
+    reference: bool = False
+
+    @property
+    def is_deadline(self) -> bool:
+        return not self.reference
+
+
+def _number(text: str) -> int:
+    if text in KANJI_NUMBERS:
+        return KANJI_NUMBERS[text]
+    if text == "十":
+        return 10
+    return int(text)
+
+
+def _year(text: str, before: int | None = None) -> int:
+    for era, first in rules.ERAS.items():
+        if text.startswith(era):
+            number = text[len(era) :]
+            return first + (0 if number == "元" else int(number) - 1)
+    if len(text) == 2 and before is not None:  # `２０１３～１４年`
+        return before // 100 * 100 + int(text)
+    return int(text)
+
+
+def _fiscal_start(year: int) -> datetime.date:
+    return datetime.date(year, rules.FISCAL_YEAR_START_MONTH, 1)
+
+
+def _fiscal_end(year: int) -> datetime.date:
+    return _fiscal_start(year + 1) - datetime.timedelta(days=1)
+
+
+def _period(kind: str, g: dict, context: dict) -> tuple[datetime.date | None, datetime.date, str]:
+    """(starts_on, due_date, precision) of a matched phrase."""
+    y = _year(g["y"]) if g.get("y") else None
+    if kind == "day_range":
+        y2 = _year(g["y2"]) if g["y2"] else y
+        m2 = int(g["m2"]) if g["m2"] else int(g["m"])
+        start = datetime.date(y, int(g["m"]), int(g["d"]))
+        return start, datetime.date(y2, m2, int(g["d2"])), DuePrecision.DAY
+    if kind == "month_range":
+        y2 = _year(g["y2"]) if g["y2"] else y
+        start = datetime.date(y, int(g["m"]), 1)
+        return start, period_end(y2, int(g["m2"])), DuePrecision.MONTH
+    if kind == "fiscal_range":
+        return _fiscal_start(y), _fiscal_end(_year(g["y2"])), DuePrecision.MONTH
+    if kind == "fiscal_years":
+        return _fiscal_start(y), _fiscal_end(y + _number(g["n"]) - 1), DuePrecision.MONTH
+    if kind == "year_range":
+        y2 = _year(g["y2"], before=y)
+        return datetime.date(y, 1, 1), period_end(y2), DuePrecision.YEAR
+    if kind == "years":
+        y2 = y + _number(g["n"]) - 1
+        return datetime.date(y, 1, 1), period_end(y2), DuePrecision.YEAR
+    if kind == "fiscal_year":
+        if g["end"] or "まで" in g[0]:
+            return None, _fiscal_end(y), DuePrecision.MONTH
+        return _fiscal_start(y), _fiscal_end(y), DuePrecision.MONTH
+    if kind == "day":
+        return None, datetime.date(y, int(g["m"]), int(g["d"])), DuePrecision.DAY
+    if kind in ("month", "same_year_month"):
+        if kind == "same_year_month":
+            y = context["last_year"]
+        return None, period_end(y, int(g["m"])), DuePrecision.MONTH
+    if kind == "half_year":
+        if g["half"] in ("前半", "上半期"):
+            return None, period_end(y, 6), DuePrecision.MONTH
+        return datetime.date(y, 7, 1), period_end(y), DuePrecision.MONTH
+    if kind == "year":
+        return None, period_end(y), DuePrecision.YEAR
+    if kind == "month_only":
+        signed = context["signed_on"]
+        month = int(g["m"])
+        year = signed.year if month >= signed.month else signed.year + 1
+        return None, period_end(year, month), DuePrecision.MONTH
+    raise ValueError(kind)
+
+
+def _tense_is_past(following: str) -> bool | None:
+    """Whether the first verb after a date is in the past tense (None if there is none).
+    Attributive phrases that only look like past verbs (`に向けた`) are skipped."""
+    sentence = following.split("。", 1)[0]
+    for phrase in rules.NOT_VERBS:
+        sentence = sentence.replace(phrase, "＿" * len(phrase))
+    match = VERB_END_RE.search(sentence)
+    if match is None:
+        return None
+    return match["past"] is not None
+
+
+def find_dates(text: str, *, signed_on: datetime.date | None = None) -> list[DatePhrase]:
+    """Every date phrase in the text, in order, each marked as a deadline or a reference."""
+    flat = text.translate(DIGITS)
+    candidates = []
+    for kind, pattern in PATTERNS:
+        for start in range(len(flat)):
+            match = pattern.match(flat, start)
+            if match:
+                candidates.append((start, -(match.end() - start), kind, match))
+    candidates.sort(key=lambda c: (c[0], c[1]))
+
+    phrases: list[DatePhrase] = []
+    taken_until = 0
+    context = {"signed_on": signed_on, "last_year": None}
+    for start, _length, kind, match in candidates:
+        if start < taken_until:
+            continue
+        if kind == "month_only" and signed_on is None:
+            continue
+        if kind == "same_year_month" and context["last_year"] is None:
+            continue
+        groups = {0: match.group(0), **match.groupdict()}
+        try:
+            starts_on, due, precision = _period(kind, groups, context)
+        except ValueError:  # not a real date (`２月３０日`)
+            continue
+        taken_until = match.end()
+        context["last_year"] = due.year if kind != "day_range" else starts_on.year
+        past = _tense_is_past(flat[match.end() :])
+        reference = bool(past) or (signed_on is not None and due < signed_on)
+        phrases.append(
+            DatePhrase(
+                text=text[start : match.end()],
+                start=start,
+                end=match.end(),
+                starts_on=starts_on,
+                due_date=due,
+                precision=str(precision),
+                reference=reference,
+            )
+        )
+    return phrases
+
+
+def vague_horizon(text: str) -> str:
+    """The first vague horizon in the text (`早期`, `近い将来`), or an empty string."""
+    found = [(text.find(h), h) for h in rules.VAGUE_HORIZONS if h in text]
+    return min(found)[1] if found else ""

@@ -1,0 +1,644 @@
+"""Propose action items from a statement's paragraphs: the machine proposes, a person decides.
+
+A paragraph is cut into sentences; a sentence into clauses after the speakers' own verbs
+(`歓迎し，`, `確認するとともに，`); a clause into coordinated undertakings (`…こと，及び…こと`) and
+into the events it names (`「Ａ」，「Ｂ」及び「Ｃ」を開催する` is three). Each undertaking gets:
+
+- owners: the sentence's subject (`各国外務大臣`, `中央アジア諸国の外務大臣`, named countries),
+  unless the words name who does the act (`日本が…供与する`, `Ｘに対し…謝意`, `５核兵器国が`) or
+  host an event (`Ｘで開催される`);
+- a date at the precision the text fixes (`dates.find_dates`), or a vague horizon as text;
+- a strength from the diplomatic verb, a kind, and a theme (`rules`).
+
+Every value carries the words it came from (`Proposal.evidence`). Nothing here knows any one
+statement; the vocabularies are in `rules`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from commitments.choices import Kind, Status, Strength
+
+from . import rules
+from .dates import DatePhrase, find_dates, vague_horizon
+from .owners import (
+    AGENCY_PARTICLES,
+    DOER_PARTICLES,
+    CountryNames,
+    Participants,
+    find_mentions,
+    mention_chain_before,
+    owners_named,
+)
+
+SENTENCE_END = "。"
+OPENING = "「（『［〔"
+CLOSING = "」）』］〕"
+STRENGTH_ORDER = list(Strength)  # firmest first
+# What may follow a finished verb that ends a clause (anything else makes it attributive:
+# `決定したことを歓迎した` reports somebody's decision).
+CLAUSE_END = ("。", "，", "、", "\n", "")
+
+
+@dataclass
+class Context:
+    """What the proposer knows about the document besides its paragraphs."""
+
+    participants: Participants
+    names: CountryNames
+    signed_on: datetime.date | None = None
+    themes: list[str] = field(default_factory=lambda: list(rules.THEME_KEYWORDS))
+
+
+@dataclass
+class Proposal:
+    """One proposed action item, with the words each of its values came from."""
+
+    paragraph: int
+    number: int
+    text: str
+    title_ja: str
+    kind: str
+    strength: str
+    owners: frozenset[str]
+    theme: str
+    starts_on: datetime.date | None = None
+    due_date: datetime.date | None = None
+    due_precision: str = ""
+    due_text: str = ""
+    evidence: dict[str, str] = field(default_factory=dict)
+    owner_source: str = "subject"  # "subject", "doer" or "host"
+
+    @property
+    def ref(self) -> str:
+        return f"{self.paragraph}.{self.number}"
+
+    def row(self, document: str) -> dict[str, str]:
+        """The item as a row of the import CSV (commitments.csv_format.COLUMNS), plus
+        `strength` and `evidence`."""
+        return {
+            "document": document,
+            "ref": self.ref,
+            "paragraph": str(self.paragraph),
+            "kind": self.kind,
+            "title_ja": self.title_ja,
+            "title_en": "",
+            "owners": ";".join(sorted(self.owners)),
+            "theme": self.theme,
+            "starts_on": self.starts_on.isoformat() if self.starts_on else "",
+            "due_date": self.due_date.isoformat() if self.due_date else "",
+            "due_precision": self.due_precision,
+            "due_text": self.due_text,
+            "status": Status.NOT_ASSESSED.value,
+            "status_date": "",
+            "status_note_ja": "",
+            "status_note_en": "",
+            "source_url": "",
+            "paragraph_text": "",
+            "overdue": "",
+            "strength": self.strength,
+            "evidence": " | ".join(f"{key}: {value}" for key, value in self.evidence.items()),
+        }
+
+
+# Reading the verbs.
+
+
+def _top_level_positions(text: str, token: str) -> list[int]:
+    """Where the token occurs outside brackets."""
+    positions, depth, index = [], 0, 0
+    while index < len(text):
+        ch = text[index]
+        if ch in OPENING:
+            depth += 1
+        elif ch in CLOSING:
+            depth = max(0, depth - 1)
+        elif depth == 0 and text.startswith(token, index):
+            positions.append(index)
+        index += 1
+    return positions
+
+
+def _is_reported(text: str, end: int, cue: str) -> bool:
+    """A finished act in the object (`決定したことを`), not the speakers' own verb: a past
+    form followed by anything but the end of a clause."""
+    if not cue.endswith("た"):
+        if not text.startswith("した", end):
+            return False
+        end += 2
+    return text[end : end + 1] not in CLAUSE_END
+
+
+def _cue_pattern(cue: str) -> re.Pattern:
+    """The cue, allowing an adverb after its `を` (`支持を改めて表明`)."""
+    adverbs = "|".join(map(re.escape, rules.CUE_ADVERBS))
+    return re.compile(re.escape(cue).replace("を", f"を(?:{adverbs})?"))
+
+
+CUE_PATTERNS = [
+    (strength, cue, _cue_pattern(cue))
+    for strength in STRENGTH_ORDER
+    for cue in rules.STRENGTH_CUES[strength]
+]
+
+
+def _cues(text: str) -> list[tuple[int, int, Strength, str]]:
+    """Every speakers' verb in the text: (start, end, strength, cue). A finished act reported
+    in the object does not count, except an intention (`開催する意図を有すること`)."""
+    found = []
+    for strength, cue, pattern in CUE_PATTERNS:
+        for match in pattern.finditer(text):
+            if strength == Strength.INTENTION or not _is_reported(text, match.end(), cue):
+                found.append((match.start(), match.end(), strength, cue.rstrip("，、")))
+    return found
+
+
+def strength_of(text: str) -> tuple[Strength | None, str]:
+    """The firmest strength whose cue is in the text, and that cue."""
+    cues = _cues(text)
+    if not cues:
+        return None, ""
+    firmest = min(cues, key=lambda c: (STRENGTH_ORDER.index(c[2]), c[0]))
+    return firmest[2], firmest[3]
+
+
+def final_cue(text: str) -> tuple[Strength | None, str]:
+    """The clause's own final verb: the last cue in the text, read as the whole phrase it is
+    part of (`意図を確認した` is an intention, not `確認した`)."""
+    cues = _cues(text)
+    if not cues:
+        return None, ""
+    last = max(cues, key=lambda c: c[0])
+    whole = min((c for c in cues if c[1] > last[0]), key=lambda c: (c[0], -c[1]))
+    return whole[2], whole[3]
+
+
+def _last_cue_end(text: str) -> int:
+    """Where the last speakers' verb of a clause starts (for titles), or the text's end."""
+    return max((c[0] for c in _cues(text)), default=len(text))
+
+
+# Cutting a paragraph into undertakings.
+
+
+def _split_after(text: str, tokens: Iterable[str]) -> list[str]:
+    """Cut the text after each top-level occurrence of the tokens."""
+    cuts = sorted({at + len(token) for token in tokens for at in _top_level_positions(text, token)})
+    parts, start = [], 0
+    for cut in cuts:
+        if cut < len(text) and text[start:cut].strip():
+            parts.append(text[start:cut])
+            start = cut
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]
+
+
+def _joining_cues() -> list[str]:
+    return [
+        cue for cues in rules.STRENGTH_CUES.values() for cue in cues if cue.endswith(("，", "、"))
+    ] + list(rules.CLAUSE_BREAKS)
+
+
+def _strip_connectives(text: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for connective in rules.LEADING_CONNECTIVES:
+            if text.startswith(connective):
+                text, changed = text[len(connective) :], True
+    return text
+
+
+SUBJECT_RE = re.compile(r"^(?P<subject>[^。]{1,90}?)は[，、]")
+
+
+def _subject(sentence: str, context: Context) -> tuple[str, str] | None:
+    """The sentence's subject (the words before its first `は，`) if they name countries."""
+    match = SUBJECT_RE.match(sentence)
+    if not match:
+        return None
+    subject = match["subject"]
+    if owners_named(subject, context.names, context.participants):
+        return subject, sentence[match.end() :]
+    return None
+
+
+@dataclass
+class _Part:
+    """An undertaking's words, before its values are read."""
+
+    text: str
+    subject: str
+    subject_owners: frozenset[str]
+    main_cue: str = ""
+    main_strength: Strength | None = None
+    addressee: tuple[str, frozenset[str]] | None = None
+    event: str = ""
+    sentence: int = 0
+    # The doer named in an earlier coordinated part: `Ｘが…務めること，及び…開催すること`.
+    shared_doer: tuple[str, frozenset[str]] | None = None
+
+
+def _clauses(paragraph: str, context: Context) -> list[tuple[int, str, str, frozenset[str]]]:
+    """(sentence number, clause, subject words, subject owners) for every clause."""
+    clauses = []
+    subject, owners = "", context.participants.codes
+    for index, sentence in enumerate(re.split(r"(?<=。)|\n", paragraph)):
+        sentence = _strip_connectives(sentence.strip())
+        if not sentence:
+            continue
+        found = _subject(sentence, context)
+        if found:
+            subject, sentence = found
+            owners = owners_named(subject, context.names, context.participants)
+        for clause in _split_after(sentence, _joining_cues()):
+            clauses.append((index, clause, subject, owners))
+    return clauses
+
+
+ADDRESSEE_RE = re.compile(r"^(?P<who>[^，、。]{1,40}?)に対し(?:て)?[，、]")
+
+
+def _parts(
+    sentence: int, clause: str, subject: str, owners: frozenset[str], context: Context
+) -> list[_Part]:
+    """Coordinated undertakings of one clause; they share its final verb."""
+    strength, cue = final_cue(clause)
+    addressee = None
+    match = ADDRESSEE_RE.match(clause)
+    if match:
+        named = owners_named(match["who"], context.names, context.participants)
+        if named:
+            addressee = (match["who"], named)
+    pieces = [_strip_coordination(piece) for piece in _split_after(clause, rules.COORDINATIONS)]
+    parts = [
+        _Part(piece, subject, owners, cue, strength, addressee, sentence=sentence)
+        for piece in pieces
+    ]
+    shared = None
+    for part in parts:
+        part.shared_doer = shared
+        shared = _doer(part.text, context) or shared
+    return parts
+
+
+def _strip_coordination(piece: str) -> str:
+    """A coordinated piece without its trailing conjunction (`…こと及び` keeps `こと`)."""
+    for token in rules.COORDINATIONS:
+        if piece.endswith(token):
+            kept = len("こと") if token.startswith("こと") else 0
+            return piece[: len(piece) - len(token) + kept]
+    return piece
+
+
+def _events(part: _Part) -> list[_Part]:
+    """A part that holds events: one part per event; `…開催される<会議>に向けて…` gives the
+    event and the preparation for it."""
+    text = part.text
+    at = text.find("開催される")
+    if at >= 0:
+        rest = text[at + len("開催される") :]
+        for towards in sorted(rules.TOWARDS_EVENT, key=len, reverse=True):
+            end = rest.find(towards)
+            if end > 0 and any(noun in rest[:end] for noun in rules.EVENT_NOUNS):
+                event = rest[:end]
+                head = text[: at + len("開催される")] + event
+                return [replace(part, text=head, event=event), part]
+    for verb in rules.EVENT_VERBS:
+        at = text.find("を" + verb)
+        if at >= 0:
+            names = _event_list(text[:at]) or [""]
+            return [replace(part, event=name or "開催") for name in names]
+    if any(verb in text for verb in rules.EVENT_VERBS) and not any(
+        past in text for past in rules.PAST_EVENT_VERBS
+    ):
+        return [replace(part, event="開催")]
+    return [part]
+
+
+def _event_list(before: str) -> list[str]:
+    """The events named just before `を開催する`: elements separated by `，`/`及び` that are
+    bracketed names or end in an event noun, read back from the verb."""
+    elements: list[str] = []
+    for chunk in reversed(_split_top(before, ("，", "、"))):
+        names = _split_top(chunk, ("及び", "並びに"))
+        if not all(_looks_like_event(name) for name in names):
+            if not elements and names:
+                # The object is one noun phrase with its own modifiers: keep it whole.
+                return [_tail_phrase(chunk)]
+            break
+        elements = names + elements
+    return elements
+
+
+def _split_top(text: str, separators: tuple[str, ...]) -> list[str]:
+    cuts = sorted((at, len(sep)) for sep in separators for at in _top_level_positions(text, sep))
+    parts, start = [], 0
+    for at, length in cuts:
+        parts.append(text[start:at])
+        start = at + length
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _looks_like_event(name: str) -> bool:
+    name = name.strip()
+    return (
+        bool(name)
+        and (
+            name[0] in OPENING
+            or any(
+                name.endswith(noun) or name.rstrip(CLOSING).endswith(noun)
+                for noun in rules.EVENT_NOUNS
+            )
+        )
+        and not find_dates(name)
+    )
+
+
+def _tail_phrase(text: str) -> str:
+    """The event's name: the last phrase before the verb, without the place it is held in
+    (`…トルクメニスタンで第６回外相会合` → `第６回外相会合`)."""
+    phrase = re.split(r"[，、]", text)[-1].strip()
+    place = _top_level_positions(phrase, "で")
+    return phrase[place[-1] + 1 :] if place else phrase
+
+
+# Reading the values of one undertaking.
+
+
+def _doer(text: str, context: Context) -> tuple[str, frozenset[str]] | None:
+    """Who the words say does the act: `日本が`, `日本政府による`, `日本の主導`, chains like
+    `日本及び中央アジア諸国が`; not inside a subordinate clause (`…を考慮し，`)."""
+    words = _after_subordinate(text)
+    mentions = find_mentions(words, context.names, context.participants)
+    for mention in mentions:
+        particles = DOER_PARTICLES + (AGENCY_PARTICLES if mention.agency else ())
+        for particle in particles:
+            if words.startswith(particle, mention.end):
+                chain = mention_chain_before(words, mention.end, mentions)
+                if chain:
+                    start, codes = chain
+                    return words[start : mention.end + len(particle)], codes
+        # `日本で実施された研修`: a country where a past act took place did it.
+        if not mention.everyone and PLACE_OF_PAST_ACT.match(words, mention.end):
+            return mention.text + "で", mention.codes
+    return None
+
+
+PLACE_OF_PAST_ACT = re.compile(r"で(?:実施|開催|行われ|設置)(?:され)?た")
+
+
+def _host(text: str, context: Context) -> tuple[str, frozenset[str]] | None:
+    """`Ｘで開催される` / `Ｘで…を開催する`: the country where an event is held."""
+    mentions = find_mentions(text, context.names, context.participants)
+    for mention in mentions:
+        if text.startswith("で", mention.end) and not mention.everyone:
+            following = text[mention.end : mention.end + 40]
+            if "開催" in following:
+                return mention.text + "で", mention.codes
+    return None
+
+
+def _thanked(part: _Part, context: Context) -> tuple[str, frozenset[str]] | None:
+    """`Ｘに謝意` / `Ｘ政府に謝意`: the country thanked did the act."""
+    mentions = find_mentions(part.text, context.names, context.participants)
+    for mention in mentions:
+        for particle in ("に謝意", "政府に謝意", "に感謝", "政府に感謝"):
+            if part.text.startswith(particle, mention.end):
+                return mention.text + particle, mention.codes
+    return None
+
+
+THANKS = ("謝意", "感謝")
+ASKS = ("求めた", "要請した", "促した", "呼びかけた")
+
+
+def _owners(part: _Part, context: Context) -> tuple[frozenset[str], str, str]:
+    """The owners, the words they came from, and which rule found them."""
+    if part.event:
+        host = _host(part.text, context)
+        if host:
+            return host[1], host[0], "host"
+    doer = _doer(part.text, context) or part.shared_doer
+    if doer:
+        return doer[1], doer[0], "doer"
+    thanked = _thanked(part, context)
+    if thanked:
+        return thanked[1], thanked[0], "doer"
+    if part.addressee and any(w in part.main_cue or w in part.text for w in (*THANKS, *ASKS)):
+        return part.addressee[1], part.addressee[0] + "に対し", "doer"
+    return part.subject_owners, part.subject, "subject"
+
+
+def _deadline(text: str, context: Context) -> tuple[DatePhrase | None, str]:
+    phrases = [p for p in find_dates(text, signed_on=context.signed_on) if p.is_deadline]
+    if phrases:
+        return phrases[0], phrases[0].text
+    return None, vague_horizon(text)
+
+
+PAST_ACT_RE = re.compile(rules.PAST_ACT_PATTERN)
+
+
+def _after_subordinate(text: str) -> str:
+    """The words after the last subordinate joining verb (`…を考慮し，`): what the item is
+    about."""
+    cut = max((text.rfind(b) + len(b) for b in rules.SUBORDINATE_BREAKS if b in text), default=0)
+    return text[cut:]
+
+
+def _deliverable(body: str) -> str:
+    """A deliverable still to come (`設置する`, not `設置された`)."""
+    for word in rules.DELIVERABLE_WORDS:
+        at = body.find(word)
+        while at >= 0:
+            following = body[at + len(word) : at + len(word) + 3]
+            if not following.startswith(("された", "した", "済み")):
+                return word
+            at = body.find(word, at + 1)
+    return ""
+
+
+def _kind(part: _Part, strength: Strength | None, date: DatePhrase | None) -> tuple[Kind, str]:
+    """The kind and the words that decided it."""
+    if part.event:
+        return Kind.SCHEDULED_EVENT, part.event
+    body = _after_subordinate(part.text[: _last_cue_end(part.text)])
+    deliverable = _deliverable(body)
+    looks_back = PAST_ACT_RE.search(body)
+    forward = date is not None or strength == Strength.INTENTION or deliverable
+    if strength == Strength.WELCOME and not forward:
+        return Kind.ACKNOWLEDGEMENT, part.main_cue
+    if looks_back and not forward:
+        return Kind.ACKNOWLEDGEMENT, looks_back.group(0)
+    if date is not None:
+        return Kind.COMMITMENT, date.text
+    if deliverable and strength not in (Strength.WELCOME, Strength.NOTE):
+        return Kind.COMMITMENT, deliverable
+    if strength is None:
+        return Kind.ONGOING_COOPERATION, ""
+    return rules.KIND_BY_STRENGTH[strength], part.main_cue
+
+
+def _theme(text: str, paragraph: str, context: Context) -> tuple[str, str]:
+    best, best_score, best_word = "", 0.0, ""
+    for slug in context.themes:
+        words = rules.THEME_KEYWORDS.get(slug, ())
+        hits = [w for w in words if w in text]
+        score = sum(text.count(w) for w in hits) + rules.PARAGRAPH_KEYWORD_WEIGHT * sum(
+            paragraph.count(w) for w in words
+        )
+        if score > best_score:
+            best, best_score, best_word = slug, score, (hits[0] if hits else "")
+    return best, best_word
+
+
+def _title(part: _Part, date: DatePhrase | None) -> str:
+    if part.event and part.event != "開催":
+        title = part.event.strip("，、 ") + "の開催"
+    else:
+        title = part.text[: _last_cue_end(part.text)]
+        title = re.sub(r"^(?:.{0,40}?に対し(?:て)?[，、])", "", title)
+        title = title.strip("，、 \n")
+        title = re.sub(
+            r"(?:を|に|への|に対して|について|につき|ことで|ことに|こと|の|旨|が)$", "", title
+        )
+    if len(title) > 60:
+        title = title[:59] + "…"
+    if date is not None and date.text not in title:
+        title += f"（{date.text}）"
+    return title
+
+
+def _proposal(part: _Part, paragraph_number: int, paragraph: str, context: Context) -> Proposal:
+    strength, cue = strength_of(part.text)
+    if part.main_strength is not None and (
+        strength is None
+        or STRENGTH_ORDER.index(part.main_strength) < STRENGTH_ORDER.index(strength)
+    ):
+        strength, cue = part.main_strength, part.main_cue
+    date, due_text = _deadline(part.text, context)
+    kind, kind_words = _kind(part, strength, date)
+    owners, owner_words, owner_source = _owners(part, context)
+    theme, theme_word = _theme(part.text, paragraph, context)
+    evidence = {"text": part.text.strip()}
+    evidence["owners"] = owner_words
+    if due_text:
+        evidence["date"] = due_text
+    evidence["strength"] = cue
+    evidence["kind"] = kind_words
+    if theme_word:
+        evidence["theme"] = theme_word
+    return Proposal(
+        paragraph=paragraph_number,
+        number=0,
+        text=part.text.strip(),
+        title_ja=_title(part, date),
+        kind=kind.value,
+        strength=strength.value if strength else "",
+        owners=owners,
+        theme=theme,
+        starts_on=date.starts_on if date else None,
+        due_date=date.due_date if date else None,
+        due_precision=date.precision if date else "",
+        due_text=due_text,
+        evidence=evidence,
+        owner_source=owner_source,
+    )
+
+
+def propose_paragraph(number: int, text: str, context: Context) -> list[Proposal]:
+    """The proposed items of one paragraph, numbered from 1."""
+    parts: list[_Part] = []
+    for sentence, clause, subject, owners in _merge_noted(_clauses(text, context)):
+        strength, _cue = strength_of(clause)
+        body = clause.lstrip("，、")
+        if parts and (strength is None or body.startswith(rules.ANAPHORA)):
+            # No verb of its own, or it points back: more words of the item before.
+            previous = parts[-1]
+            previous.text += clause
+            merged, merged_cue = strength_of(previous.text)
+            previous.main_strength, previous.main_cue = merged, merged_cue
+            continue
+        for part in _parts(sentence, clause, subject, owners, context):
+            parts.extend(_events(part))
+    proposals = []
+    doers: dict[int, tuple[frozenset[str], str]] = {}  # the last doer named in each sentence
+    for index, part in enumerate(parts, start=1):
+        proposal = _proposal(part, number, text, context)
+        proposal.number = index
+        if proposal.owner_source == "doer":
+            doers[part.sentence] = (proposal.owners, proposal.evidence["owners"])
+        elif part.sentence in doers and any(w in part.main_cue for w in rules.EXPECTATIONS):
+            # An expectation is of those who act: `Ｘが署名したことを歓迎し，早期批准への期待`.
+            proposal.owners, proposal.evidence["owners"] = doers[part.sentence]
+        proposals.append(proposal)
+    _inherit_themes(proposals)
+    return proposals
+
+
+def _merge_noted(
+    clauses: list[tuple[int, str, str, frozenset[str]]],
+) -> list[tuple[int, str, str, frozenset[str]]]:
+    """A clause that only notes something (`…の重要性を強調し，`, `…を指摘した`) joined to
+    another clause of the same sentence is the reason for it or a remark on it, not an item
+    of its own: it goes with the clause it is joined to."""
+    merged: list[tuple[int, str, str, frozenset[str]]] = []
+    pending = ""
+    for index, (sentence, clause, subject, owners) in enumerate(clauses):
+        following = clauses[index + 1] if index + 1 < len(clauses) else None
+        noting = final_cue(clause)[0] == Strength.NOTE
+        if noting and following is not None and following[0] == sentence:
+            pending += clause
+            continue
+        if noting and not pending and merged and merged[-1][0] == sentence:
+            previous = merged.pop()
+            merged.append((sentence, previous[1] + clause, previous[2], previous[3]))
+            continue
+        merged.append((sentence, pending + clause, subject, owners))
+        pending = ""
+    return merged
+
+
+def _inherit_themes(proposals: list[Proposal]) -> None:
+    """An item whose words name no theme takes its neighbour's."""
+    for previous, proposal in zip([None, *proposals], proposals, strict=False):
+        if not proposal.theme and previous is not None:
+            proposal.theme = previous.theme
+
+
+def propose(paragraphs: Iterable[tuple[int, str]], context: Context) -> list[Proposal]:
+    proposals: list[Proposal] = []
+    for number, text in paragraphs:
+        proposals.extend(propose_paragraph(number, text, context))
+    fallback = context.themes[0] if context.themes else ""
+    for proposal in proposals:
+        proposal.theme = proposal.theme or fallback
+    return proposals
+
+
+def document_context(document) -> Context:
+    """The proposer's context for a stored document: its participants, the countries its
+    meeting is named after (the partner), its signing date, the countries and the themes."""
+    from commitments.models import Country, Theme
+
+    names = CountryNames(Country.objects.values_list("code", "name_ja"))
+    participants = frozenset(document.participants.values_list("code", flat=True))
+    partner = frozenset().union(*(m.codes for m in names.find(document.meeting_ja or "")))
+    return Context(
+        participants=Participants(participants, partner & participants),
+        names=names,
+        signed_on=document.signed_on,
+        themes=list(Theme.objects.order_by("order", "slug").values_list("slug", flat=True)),
+    )
+
+
+def propose_for_document(document) -> list[Proposal]:
+    """Proposed items for every stored paragraph of the document."""
+    paragraphs = document.paragraphs.order_by("number").values_list("number", "text")
+    return propose(paragraphs, document_context(document))

@@ -1,0 +1,111 @@
+"""Write a parsed statement to the database: the document, its sections, paragraphs and
+signatories. Only the original-language fields are written; translations and action items
+that staff added are kept. Running it again on the same text changes nothing."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from commitments.models import Country, Document, Paragraph, Section, Signatory
+
+from .parser import ParsedStatement
+
+
+class StatementWriteError(ValueError):
+    """The parsed text cannot be written over what the database holds; nothing was written."""
+
+
+def _apply(obj, values: dict) -> bool:
+    """Set the values that differ; save and report whether anything changed."""
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if changed or obj._state.adding:
+        obj.save()
+        return True
+    return False
+
+
+def _country_in(position: str, countries: list[Country]) -> Country | None:
+    """The country whose Japanese name is the longest one found in a signatory's title."""
+    found = [c for c in countries if c.name_ja and c.name_ja in position]
+    return max(found, key=lambda c: len(c.name_ja)) if found else None
+
+
+@transaction.atomic
+def statement_write(statement: ParsedStatement, *, slug: str, source_url: str = "") -> int:
+    """Create or update the document from the parsed text; return how many rows changed.
+
+    Refuses (StatementWriteError, nothing written) to drop sections or paragraphs the text no
+    longer has."""
+    changes = 0
+    document = Document.objects.filter(slug=slug).first() or Document(slug=slug)
+    values = {
+        "original_language": "ja",
+        "title_ja": statement.title,
+        "subtitle_ja": statement.subtitle,
+        "meeting_ja": statement.meeting,
+        "place_ja": statement.place,
+        "signed_on": statement.signed_on,
+        "preamble": statement.preamble,
+        "closing": statement.closing,
+    }
+    if source_url:
+        values["source_url"] = source_url
+    changes += _apply(document, values)
+
+    existing_sections = {s.number: s for s in document.sections.all()}
+    extra = sorted(set(existing_sections) - {s.number for s in statement.sections})
+    if extra:
+        raise StatementWriteError(
+            _("%(slug)s has section(s) %(numbers)s that the file does not.")
+            % {"slug": slug, "numbers": extra}
+        )
+    sections = {}
+    for parsed in statement.sections:
+        section = existing_sections.get(parsed.number) or Section(
+            document=document, number=parsed.number
+        )
+        changes += _apply(section, {"title_ja": parsed.title})
+        sections[parsed.number] = section
+
+    existing_paragraphs = {p.number: p for p in document.paragraphs.all()}
+    extra = sorted(set(existing_paragraphs) - {p.number for p in statement.paragraphs})
+    if extra:
+        raise StatementWriteError(
+            _("%(slug)s has paragraph(s) %(numbers)s that the file does not.")
+            % {"slug": slug, "numbers": extra}
+        )
+    for parsed in statement.paragraphs:
+        paragraph = existing_paragraphs.get(parsed.number) or Paragraph(
+            document=document, number=parsed.number
+        )
+        changes += _apply(
+            paragraph, {"section_id": sections[parsed.section_number].pk, "text": parsed.text}
+        )
+
+    countries = list(Country.objects.all())
+    existing_signatories = {s.order: s for s in document.signatories.all()}
+    for order, parsed in enumerate(statement.signatories, start=1):
+        signatory = existing_signatories.pop(order, None) or Signatory(
+            document=document, order=order
+        )
+        country = _country_in(parsed.position, countries)
+        changes += _apply(
+            signatory,
+            {
+                "name": parsed.name,
+                "position": parsed.position,
+                "country_id": country.pk if country else None,
+            },
+        )
+    for leftover in existing_signatories.values():
+        leftover.delete()
+        changes += 1
+
+    participants = {s.country_id for s in document.signatories.all() if s.country_id}
+    if participants and participants != set(document.participants.values_list("pk", flat=True)):
+        document.participants.set(participants)
+        changes += 1
+    return changes
