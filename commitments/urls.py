@@ -18,6 +18,7 @@ urlpatterns = [
     path("feeds/updates/", feeds.UpdatesFeed(), name="feed-updates"),
     path("feeds/updates/countries/<str:code>/", feeds.CountryUpdatesFeed(), name="feed-country"),
     path("feeds/updates/themes/<slug:slug>/", feeds.ThemeUpdatesFeed(), name="feed-theme"),
+    path("countries/", views.country_list, name="country-list"),
     path("countries/<str:code>/", views.country_detail, name="country-detail"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
 ]

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from . import progress, status_rule
+from . import progress, scorecards, status_rule
 from .cache import cached_page
 from .choices import Status
 from .csv_format import stream_csv
@@ -113,6 +113,8 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
         item.own_status = own.status if own.own else None
     context = {
         **_overview(items, [country], base),
+        "scorecard": (card := scorecards.scorecards([country])[0]),
+        "scorecard_list": [card],
         "country": country,
         "feed_url": reverse("commitments:feed-country", args=[country.code]),
         "items": shown,
@@ -302,3 +304,20 @@ def update_export(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(stream_updates_csv(updates), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@cached_page
+def country_list(request: HttpRequest) -> HttpResponse:
+    """The participants side by side, then every other country that owns an item."""
+    participants = scorecards.participants()
+    others = list(
+        Country.objects.filter(action_items__isnull=False)
+        .exclude(pk__in=[c.pk for c in participants])
+        .distinct()
+        .order_by("code")
+    )
+    context = {
+        "participant_cards": scorecards.scorecards(participants),
+        "other_cards": scorecards.scorecards(others),
+    }
+    return render(request, "commitments/country_list.html", context)
