@@ -4,6 +4,7 @@ every entry point: the item form's update inline, the list's status column and t
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -49,7 +50,7 @@ from .models import (
     Theme,
 )
 from .querysets import today
-from . import admin_staff
+from . import admin_staff, status_rule
 from .admin_import import StagedImportMixin
 from .importing.items import IMPORTED_COLUMNS, import_items
 from .importing.updates import UPDATE_COLUMNS, import_updates
@@ -284,21 +285,23 @@ class StatusUpdateInlineForm(forms.ModelForm):
         return cleaned
 
 
-class StatusUpdateInline(TranslationTabularInline):
+class StatusUpdateInline(TranslationStackedInline):
     """The item's timeline. Existing updates are read-only (the history is append-only);
-    new rows are saved through the status service, never directly."""
+    new rows are saved through the status service, never directly.
+
+    Stacked, a few fields to a line (admin.css), so that the form fits the window: as a table
+    its two notes and the source URL made the item page about 2,500 px wide."""
 
     model = StatusUpdate
     form = StatusUpdateInlineForm
     extra = 0
+    # The notes are named per language to keep them on one line (modeltranslation would
+    # flatten a group holding "note").
     fields = [
-        "country",
-        "date",
-        "status",
-        "note",
+        ("date", "status", "country"),
         "source_url",
-        "recorded",
-        "fix_links",
+        ("note_ja", "note_en"),
+        ("recorded", "fix_links"),
     ]
     readonly_fields = ["recorded", "fix_links"]
 
@@ -412,7 +415,7 @@ class ActionItemAdmin(StagedImportMixin, ExportMixin, AuditedAdmin, TranslationA
         "due",
         "status",
         "overdue",
-        "document",
+        "document_slug",
     ]
     list_display_links = ["ref", "title"]
     list_filter = [
@@ -559,12 +562,33 @@ class ActionItemAdmin(StagedImportMixin, ExportMixin, AuditedAdmin, TranslationA
             super()
             .get_queryset(request)
             .select_related("document", "theme", "paragraph")
-            .prefetch_related(Prefetch("owners", queryset=Country.objects.order_by("code")))
+            .prefetch_related(
+                Prefetch("owners", queryset=Country.objects.order_by("code")), "updates"
+            )
         )
+
+    def get_list_display(self, request):
+        # A list narrowed to one document need not repeat it on every row.
+        if "document__id__exact" in request.GET:
+            return [name for name in self.list_display if name != "document_slug"]
+        return self.list_display
+
+    @admin.display(description=_("document"), ordering="document")
+    def document_slug(self, obj: ActionItem) -> str:
+        # The slug, not the statement's full title: the list must fit beside its filters.
+        return obj.document.slug
 
     @admin.display(description=_("owners"))
     def owner_codes(self, obj: ActionItem) -> str:
-        return " ".join(country.code for country in obj.owners.all())
+        owners = list(obj.owners.all())
+        groups = status_rule.breakdown(obj.updates.all(), owners)
+        if not groups:
+            return " ".join(country.code for country in owners)
+        # Owners with their own statuses: "CN FR GB RU: Completed · US: In progress".
+        return " · ".join(
+            f"{' '.join(c.code for c in countries)}: {Status(status).label}"
+            for status, countries in groups
+        )
 
     @admin.display(description=_("due"), ordering="due_date")
     def due(self, obj: ActionItem) -> str:
@@ -681,11 +705,11 @@ class StatusUpdateAdmin(StagedImportMixin, AuditedAdmin, TranslationAdmin):
     def run_import(self, table, *, user, commit, snapshot):
         return import_updates(table, user=user, commit=commit)
 
+    # Few, narrow columns, so that the list fits beside its filters at 1280 px.
     list_display = [
         "item",
         "date",
-        "previous_status",
-        "status",
+        "status_change",
         "source_link",
         "recorded_by",
         "recorded_at",
@@ -695,12 +719,22 @@ class StatusUpdateAdmin(StagedImportMixin, AuditedAdmin, TranslationAdmin):
     search_fields = ["item__ref", "note_ja", "note_en", "source_url"]
     date_hierarchy = "date"
 
+    @admin.display(description=_("status"), ordering="status")
+    def status_change(self, obj: StatusUpdate) -> str:
+        if obj.previous_status and obj.previous_status != obj.status:
+            return f"{obj.get_previous_status_display()} → {obj.get_status_display()}"
+        return obj.get_status_display()
+
     @admin.display(description=_("source"))
     def source_link(self, obj: StatusUpdate) -> str:
+        # The site's name; the whole address is the link (and its tooltip).
         if not obj.source_url:
             return "—"
-        return format_html_join(
-            "", '<a href="{}" rel="noopener">{}</a>', [(obj.source_url, obj.source_url[:50])]
+        return format_html(
+            '<a href="{}" title="{}" rel="noopener">{}</a>',
+            obj.source_url,
+            obj.source_url,
+            urlsplit(obj.source_url).hostname or obj.source_url[:50],
         )
 
     def has_add_permission(self, request):

@@ -162,11 +162,14 @@ def _update_for(request, object_id) -> StatusUpdate:
     update = get_object_or_404(
         StatusUpdate.objects.select_related("item__document"), pk=_object_id(object_id)
     )
-    if not may_change_item(request.user, update.item) or not request.user.has_perm(
-        "commitments.add_statusupdate"
-    ):
+    # Whoever may record an update for that owner (or the whole item) may correct it.
+    countries, whole_item = update_countries_for(request.user, update.item)
+    allowed = whole_item if update.country_id is None else update.country_id in {
+        c.pk for c in countries
+    }
+    if not allowed:
         raise PermissionDenied(
-            _("You may correct updates only on items that one of your countries owns.")
+            _("You may correct only updates for the countries you answer for.")
         )
     if update.retracted_at:
         raise PermissionDenied(_("This update was retracted; it can no longer be changed."))

@@ -87,18 +87,27 @@ def record_url(item) -> str:
     return reverse("admin:commitments_actionitem_record_update", args=[item.pk])
 
 
-def test_save_and_next_records_the_update_and_opens_the_next_item(focal_point, tm_items):
+def test_save_and_next_records_the_update_and_opens_the_next_item(
+    focal_point, tm_items, turkmenistan
+):
     client = signed_in(focal_point)
     response = client.post(
         record_url(tm_items["overdue"]),
-        {"status": Status.COMPLETED, "date": "2017-05-01", "source_url": SOURCE, "_next": "1"},
+        {
+            "country": turkmenistan.pk,
+            "status": Status.COMPLETED,
+            "date": "2017-05-01",
+            "source_url": SOURCE,
+            "_next": "1",
+        },
     )
     assert response.status_code == 302
     update = StatusUpdate.objects.get(item=tm_items["overdue"])
-    assert (update.status, update.source_url, update.recorded_by) == (
+    assert (update.status, update.source_url, update.recorded_by, update.country) == (
         Status.COMPLETED,
         SOURCE,
         focal_point,
+        turkmenistan,
     )
     # 25.2 left the queue (completed); the next one opens straight away.
     next_ref = ActionItem.objects.get(pk=int(response.url.split("/")[-3])).ref
@@ -172,7 +181,7 @@ def correct_url(update) -> str:
 
 
 def test_a_focal_point_corrects_a_wrong_source_and_the_public_page_says_so(
-    focal_point, tm_items, client
+    focal_point, tm_items, turkmenistan
 ):
     update = item_set_status(
         item=tm_items["fresh"],
@@ -180,6 +189,8 @@ def test_a_focal_point_corrects_a_wrong_source_and_the_public_page_says_so(
         date=datetime.date(2017, 5, 1),
         source_url=SOURCE,
         note_en="Held in Ashgabat.",
+        country=turkmenistan,
+        user=focal_point,
     )
     response = signed_in(focal_point).post(
         correct_url(update),
@@ -204,11 +215,19 @@ def test_a_focal_point_corrects_a_wrong_source_and_the_public_page_says_so(
     assert "wrong source link" in page.content.decode()
 
 
-def test_a_correction_needs_a_reason(focal_point, tm_items):
+def test_a_focal_point_cannot_correct_an_update_for_the_whole_item(focal_point, tm_items):
     update = item_set_status(
         item=tm_items["fresh"], status=Status.COMPLETED, date=TODAY, source_url=SOURCE
     )
-    response = signed_in(focal_point).post(
+    response = signed_in(focal_point).get(correct_url(update))
+    assert response.status_code == 403
+
+
+def test_a_correction_needs_a_reason(editor, tm_items):
+    update = item_set_status(
+        item=tm_items["fresh"], status=Status.COMPLETED, date=TODAY, source_url=SOURCE
+    )
+    response = signed_in(editor).post(
         correct_url(update),
         {"status": Status.COMPLETED, "date": TODAY.isoformat(), "source_url": OTHER_SOURCE},
     )
