@@ -257,9 +257,8 @@ def run_program(args: list[str], env: dict[str, str]) -> str:
     return completed.stdout
 
 
-def postgres_dump_tables(connection, path: str) -> set[str]:
-    """The tables a pg_dump custom-format file holds (from `pg_restore --list`)."""
-    # --list only reads the file, but pg_restore takes no connection for it.
+def postgres_dump_tables(path: str) -> set[str]:
+    """The tables a pg_dump custom-format file holds (`pg_restore --list` reads only the file)."""
     listing = run_program(["pg_restore", "--list", str(Path(path).resolve())], dict(os.environ))
     tables = set()
     for line in listing.splitlines():
@@ -285,16 +284,31 @@ def backup_postgres(connection, path: str) -> None:
     with written_atomically(path) as partial:
         args, env = postgres_command(connection, "pg_dump", "--format=custom", f"--file={partial}")
         run_program(args, env)
-        postgres_dump_tables(connection, str(partial))
+        postgres_dump_tables(str(partial))
 
 
 def restore_postgres(connection, path: str, *, force: bool) -> None:
     found = file_kind(path)
     if found != POSTGRES_DUMP:
         raise wrong_kind(path, expected=POSTGRES_DUMP, found=found)
-    refuse_unless_tracker_tables(path, postgres_dump_tables(connection, path))
+    in_dump = postgres_dump_tables(path)
+    refuse_unless_tracker_tables(path, in_dump)
     refuse_unless_empty(connection, force=force)
-    has_tables = bool(connection.introspection.table_names())
+    tables = set(connection.introspection.table_names())
+    if tables - in_dump:
+        # pg_restore --clean replaces only the tables in the dump; the others would stay, and
+        # the restored migration record would not know them (a later migrate would fail).
+        raise BackupError(
+            _(
+                "The database “%(name)s” has tables the backup does not have (%(tables)s), "
+                "which a restore would leave behind. Restore into a new, empty database "
+                "(createdb)."
+            )
+            % {
+                "name": connection.settings_dict["NAME"],
+                "tables": ", ".join(sorted(tables - in_dump)[:5]),
+            }
+        )
     connection.close()
     args, env = postgres_command(
         connection,
@@ -306,10 +320,15 @@ def restore_postgres(connection, path: str, *, force: bool) -> None:
         "--exit-on-error",
         "--single-transaction",
         # A migrated database (empty of data, or forced) has the tables already.
-        *(["--clean", "--if-exists"] if has_tables else []),
+        *(["--clean", "--if-exists"] if tables else []),
         str(Path(path).resolve()),
     )
-    run_program(args, env)
+    try:
+        run_program(args, env)
+    except BackupError as error:
+        raise BackupError(
+            f"{error} " + _("Nothing was restored: the database is as it was before.")
+        ) from None
 
 
 # --- Native: SQLite -------------------------------------------------------------------------
@@ -560,7 +579,8 @@ def read_json_backup(path: str) -> dict:
         )
     if not isinstance(data.get("tables"), list) or not isinstance(data.get("migrations"), list):
         raise BackupError(
-            _("“%(path)s” is damaged: %(error)s.") % {"path": path, "error": "no tables"}
+            _("“%(path)s” is damaged: its list of tables or of migrations is missing.")
+            % {"path": path}
         )
     return data
 
@@ -627,8 +647,8 @@ def _plan(path: str, data: dict) -> list[tuple[type[models.Model], list[models.F
             )
         if not isinstance(rows, list):
             raise BackupError(
-                _("“%(path)s” is damaged: %(error)s.")
-                % {"path": path, "error": model._meta.db_table}
+                _("“%(path)s” is damaged: the rows of %(table)s are not a list.")
+                % {"path": path, "table": model._meta.db_table}
             )
         plan.append((model, [by_column[column] for column in columns], entry))
     return plan

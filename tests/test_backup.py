@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -237,7 +237,7 @@ def tracker_with_a_past(role_editor, administrator, focal_point, client) -> dict
 
     items = list(ActionItem.objects.order_by("pk")[:4])
     for n, (item, user) in enumerate(
-        zip(items, [role_editor, administrator, focal_point, None], strict=True)
+        zip(items, [role_editor, administrator, role_editor, None], strict=True)
     ):
         item_set_status(
             item=item,
@@ -520,18 +520,17 @@ def a_file(tmp_path, kind: str) -> str:
         ("json", "text", "is not a JSON backup"),
     ],
 )
-def test_a_restore_refuses_a_file_of_the_wrong_kind(
-    format, kind, expected, empty_database, tmp_path
-):
+def test_a_restore_refuses_a_file_of_the_wrong_kind(format, kind, expected, tmp_path):
     if kind.endswith("backup"):
         path = backed_up(tmp_path, "json" if kind == "json backup" else "native")
     else:
         path = a_file(tmp_path, kind)
+    before = every_row(connections["default"])
 
-    message = refusal(path, empty_database, format=format)
+    message = refusal(path, format=format)
 
     assert path in message and expected in message
-    assert backups.tables_holding_data(empty_database) == []
+    assert every_row(connections["default"]) == before
 
 
 @pytest.mark.django_db(transaction=True)
@@ -576,6 +575,30 @@ def test_a_failed_pg_dump_reports_its_error_and_leaves_no_file(tmp_path):
     assert "test_backup_no_such_database" in str(failed.value)
     assert out.getvalue() == ""
     assert list(tmp_path.iterdir()) == []
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_postgres_restore_refuses_a_database_with_tables_the_backup_lacks(
+    empty_database, tmp_path
+):
+    path = backed_up(tmp_path, "native")
+    with empty_database.cursor() as cursor:
+        cursor.execute("CREATE TABLE stray_report (id integer)")
+
+    message = refusal(path, empty_database, force=True)
+
+    assert "tables the backup does not have (stray_report)" in message
+    assert backups.tables_holding_data(empty_database) == []
+
+
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_the_commands_explain_their_options(command):
+    text = (
+        load_command_class("commitments", command).create_parser("manage.py", command).format_help()
+    )
+
+    assert "--format {native,json}" in text and "portable" in text and "--database" in text
 
 
 def test_a_refused_restore_exits_non_zero_and_says_why_on_the_command_line(tmp_path):

@@ -6,26 +6,35 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.connection import ConnectionDoesNotExist
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from commitments import backups
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Back up the whole database to FILE: every table, with its ids, its timestamps to the "
-        "microsecond and its id counters. native: pg_dump (PostgreSQL) or a copy of the SQLite "
-        "file; json: a portable file that `restore --format=json` loads into SQLite or "
-        "PostgreSQL."
-    )
+    @property
+    def help(self) -> str:  # translated when the parser is built, not at import
+        return _(
+            "Back up the whole database to FILE: every table, with its ids, its timestamps to the "
+            "microsecond and its id counters. native: pg_dump (PostgreSQL) or a copy of the SQLite "
+            "file; json: a portable file that `restore --format=json` loads into SQLite or "
+            "PostgreSQL."
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=gettext_lazy("The backup file to write."))
-        parser.add_argument("--format", choices=["native", "json"], default="native")
+        parser.add_argument("file", help=_("The backup file to write."))
+        parser.add_argument(
+            "--format",
+            choices=["native", "json"],
+            default="native",
+            help=_(
+                "native (default): pg_dump's format on PostgreSQL, a copy of the file on SQLite; "
+                "json: a portable file, restored into SQLite or PostgreSQL."
+            ),
+        )
         parser.add_argument(
             "--database",
             default=DEFAULT_DB_ALIAS,
-            help=gettext_lazy("The database to back up (a key of settings.DATABASES)."),
+            help=_("The database to back up (a key of settings.DATABASES)."),
         )
 
     def handle(self, *args, file, format, database, **options):

@@ -6,30 +6,39 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.connection import ConnectionDoesNotExist
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from commitments import backups
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Restore a backup made by `backup` into an empty database: every table, ids, "
-        "timestamps and id counters as they were. Refuses a database that holds data unless "
-        "--force is given."
-    )
+    @property
+    def help(self) -> str:  # translated when the parser is built, not at import
+        return _(
+            "Restore a backup made by `backup` into an empty database: every table, ids, "
+            "timestamps and id counters as they were. Refuses a database that holds data unless "
+            "--force is given."
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=gettext_lazy("The backup file to read."))
-        parser.add_argument("--format", choices=["native", "json"], default="native")
+        parser.add_argument("file", help=_("The backup file to read."))
+        parser.add_argument(
+            "--format",
+            choices=["native", "json"],
+            default="native",
+            help=_(
+                "native (default): pg_dump's format on PostgreSQL, a copy of the file on SQLite; "
+                "json: a portable file, restored into SQLite or PostgreSQL."
+            ),
+        )
         parser.add_argument(
             "--database",
             default=DEFAULT_DB_ALIAS,
-            help=gettext_lazy("The database to restore into (a key of settings.DATABASES)."),
+            help=_("The database to restore into (a key of settings.DATABASES)."),
         )
         parser.add_argument(
             "--force",
             action="store_true",
-            help=gettext_lazy("Replace everything in a database that already holds data."),
+            help=_("Replace everything in a database that already holds data."),
         )
 
     def handle(self, *args, file, format, database, force, **options):
