@@ -277,3 +277,20 @@ def test_it_prints_what_a_person_should_check(tmp_path):
     assert "25 paragraphs" in output
     assert "check line" in output
     assert "last paragraph (25) has 2 blocks" in output
+
+
+def test_a_signatory_is_linked_by_a_common_form_of_the_country_name():
+    # The Country table calls Georgia グルジア; the statement says ジョージア.
+    path = Path(settings.BASE_DIR) / "tests/data/statements/guam-fmm-2028.ja.txt"
+    out = StringIO()
+    call_command("import_statement", str(path), slug="guam-fmm-2028", stdout=out)
+    document = Document.objects.get(slug="guam-fmm-2028")
+    signatories = document.signatories.order_by("order")
+    assert [s.country.code for s in signatories] == ["JP", "GE", "UA", "AZ", "MD"]
+    assert set(document.participants.values_list("code", flat=True)) == {
+        "JP",
+        "GE",
+        "UA",
+        "AZ",
+        "MD",
+    }

@@ -65,6 +65,8 @@ IMPORTED_COLUMNS = [
     "source_url",
     "version",
 ]
+#: Columns a reviewer may leave in: the proposer's `evidence` (propose_items) is read by people.
+IGNORED = {"evidence"}
 BATCH = 1000
 _REF = re.compile(REF_PATTERN)
 _DIGITS = re.compile(r"[0-9]+")
@@ -334,7 +336,9 @@ def clean_rows(
         ]
     from ..csv_format import COLUMNS
 
-    unknown = [h for h in headers if h not in COLUMNS and h not in IMPORTED_COLUMNS]
+    unknown = [
+        h for h in headers if h not in COLUMNS and h not in IMPORTED_COLUMNS and h not in IGNORED
+    ]
     if unknown:
         return [], [
             Problem(
@@ -727,6 +731,11 @@ def _plan_status(
                         % {"status": Status(status).label, "date": date.isoformat()},
                     )
                 )
+        return
+    notes = ("status_note_ja", "status_note_en", "source_url")
+    if item.pk and (status, date) == (item.status, item.status_date) and not any(values.get(c) for c in notes):
+        # The status the item shows as its owners' own updates make it (no item-level update
+        # has it), written back as the export writes it, without note or source: nothing to record.
         return
     errors = status_change_errors(
         status=status, date=date, source_url=values.get("source_url", ""), require_source=True

@@ -1,7 +1,7 @@
 """Date phrases in Japanese statement text, at the precision the text fixes them.
 
-`２０１６年` is the year (due 2016-12-31); `２０１５年３月`, `３月までに` a month;
-`４月２７日から５月２２日まで` a day range; `２０１５～２０１６年の期間` a span of years;
+`２０２９年` is the year (due 2029-12-31); `２０２８年３月`, `３月までに` a month;
+`４月１０日から１２日まで` a day range; `２０２８～２０２９年の期間` a span of years;
 `２０２７年度` Japan's fiscal year 2027 (2027-04-01 – 2028-03-31). A fiscal year is given as a
 start and an end at month precision, so that it reads "April 2027 – March 2028" and never as
 a calendar year. A date that places a past event (`２０２６年９月に署名した`, anything that ended
@@ -57,7 +57,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("month", re.compile(rf"(?P<y>{Y})年(?P<m>{M})月(?P<part>末|中|内|上旬|中旬|下旬)?{UNTIL}")),
     ("same_year_month", re.compile(rf"同年(?P<m>{M})月(?:末|中)?{UNTIL}")),
     ("half_year", re.compile(rf"(?P<y>{Y})年(?P<half>前半|後半|上半期|下半期)")),
-    # A bare year only before a particle: `ポスト２０１５年開発アジェンダ` is a name, not a date.
+    # A bare year only before a particle: `ポスト２０３０年アジェンダ` is a name, not a date.
     (
         "year",
         re.compile(
@@ -105,7 +105,7 @@ def _year(text: str, before: int | None = None) -> int:
         if text.startswith(era):
             number = text[len(era) :]
             return first + (0 if number == "元" else int(number) - 1)
-    if len(text) == 2 and before is not None:  # `２０１３～１４年`
+    if len(text) == 2 and before is not None:  # `２０２８～２９年`
         return before // 100 * 100 + int(text)
     return int(text)
 
@@ -205,7 +205,9 @@ def find_dates(text: str, *, signed_on: datetime.date | None = None) -> list[Dat
         taken_until = match.end()
         context["last_year"] = due.year if kind != "day_range" else starts_on.year
         past = _tense_is_past(flat[match.end() :])
-        reference = bool(past) or (signed_on is not None and due < signed_on)
+        # `２０３０年までの行動計画`: a date that describes a thing, not when it is due.
+        attribute = kind in ("year", "month") and flat.startswith("までの", match.end() - 2)
+        reference = bool(past) or attribute or (signed_on is not None and due < signed_on)
         phrases.append(
             DatePhrase(
                 text=text[start : match.end()],

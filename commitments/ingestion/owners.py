@@ -121,7 +121,7 @@ EVERYONE_RE = re.compile(
         for w in sorted((*rules.ALL_PARTICIPANTS, "関係各国", "各国"), key=len, reverse=True)
     )
 )
-# An agency, with the abbreviation that may follow it: `国際協力機構（ＪＩＣＡ）`.
+# An agency, with the abbreviation that may follow it: `日本貿易振興機構（ＪＥＴＲＯ）`.
 AGENCY_RE = re.compile(
     "(?P<agency>" + "|".join(re.escape(a) for a in rules.AGENCIES) + ")(?:（[^）]{1,12}）)?"
 )
@@ -154,7 +154,7 @@ def find_mentions(text: str, names: CountryNames, participants: Participants) ->
 
 
 def owners_named(text: str, names: CountryNames, participants: Participants) -> frozenset[str]:
-    """The countries a subject (`中央アジア諸国の外務大臣`, `キルギス及びタジキスタンの外相`)
+    """The countries a subject (`メコン諸国の外相`, `キルギス及びタジキスタンの外相`)
     names: everyone, a region, a group, or exactly the countries listed."""
     mentions = find_mentions(text, names, participants)
     return frozenset().union(*(m.codes for m in mentions)) if mentions else frozenset()

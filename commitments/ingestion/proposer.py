@@ -4,8 +4,8 @@ A paragraph is cut into sentences; a sentence into clauses after the speakers' o
 (`歓迎し，`, `確認するとともに，`); a clause into coordinated undertakings (`…こと，及び…こと`) and
 into the events it names (`「Ａ」，「Ｂ」及び「Ｃ」を開催する` is three). Each undertaking gets:
 
-- owners: the sentence's subject (`各国外務大臣`, `中央アジア諸国の外務大臣`, named countries),
-  unless the words name who does the act (`日本が…供与する`, `Ｘに対し…謝意`, `５核兵器国が`) or
+- owners: the sentence's subject (`各国外相`, `メコン諸国の外相`, named countries),
+  unless the words name who does the act (`日本が…供与する`, `Ｘに対し…謝意`, `核兵器国が`) or
   host an event (`Ｘで開催される`);
 - a date at the precision the text fixes (`dates.find_dates`), or a vague horizon as text;
 - a strength from the diplomatic verb, a kind, and a theme (`rules`).
@@ -35,12 +35,11 @@ from .owners import (
     owners_named,
 )
 
-SENTENCE_END = "。"
 OPENING = "「（『［〔"
 CLOSING = "」）』］〕"
 STRENGTH_ORDER = list(Strength)  # firmest first
 # What may follow a finished verb that ends a clause (anything else makes it attributive:
-# `決定したことを歓迎した` reports somebody's decision).
+# `決定したことに留意した` reports somebody's decision).
 CLAUSE_END = ("。", "，", "、", "\n", "")
 
 
@@ -78,15 +77,14 @@ class Proposal:
         return f"{self.paragraph}.{self.number}"
 
     def row(self, document: str) -> dict[str, str]:
-        """The item as a row of the import CSV (commitments.csv_format.COLUMNS), plus
-        `strength` and `evidence`."""
+        """The item's values by import CSV column (commitments.csv_format.COLUMNS; those it
+        has no value for are left out), plus `strength` and `evidence`."""
         return {
             "document": document,
             "ref": self.ref,
             "paragraph": str(self.paragraph),
             "kind": self.kind,
             "title_ja": self.title_ja,
-            "title_en": "",
             "owners": ";".join(sorted(self.owners)),
             "theme": self.theme,
             "starts_on": self.starts_on.isoformat() if self.starts_on else "",
@@ -94,12 +92,6 @@ class Proposal:
             "due_precision": self.due_precision,
             "due_text": self.due_text,
             "status": Status.NOT_ASSESSED.value,
-            "status_date": "",
-            "status_note_ja": "",
-            "status_note_en": "",
-            "source_url": "",
-            "paragraph_text": "",
-            "overdue": "",
             "strength": self.strength,
             "evidence": " | ".join(f"{key}: {value}" for key, value in self.evidence.items()),
         }
@@ -144,13 +136,31 @@ CUE_PATTERNS = [
     for strength in STRENGTH_ORDER
     for cue in rules.STRENGTH_CUES[strength]
 ]
+FALLBACK_PATTERNS = [
+    (strength, cue, _cue_pattern(cue))
+    for strength, cues in rules.FALLBACK_CUES.items()
+    for cue in cues
+]
 
 
 def _cues(text: str) -> list[tuple[int, int, Strength, str]]:
     """Every speakers' verb in the text: (start, end, strength, cue). A finished act reported
-    in the object does not count, except an intention (`開催する意図を有すること`)."""
+    in the object does not count, except an intention (`主催する意向であること`). Where cues
+    overlap, the phrase that starts first is the verb (`支持を再確認し` is support, not
+    `確認し`)."""
+    found = _find_cues(text, CUE_PATTERNS) or _find_cues(text, FALLBACK_PATTERNS)
+    found.sort(key=lambda c: (c[0], -c[1]))
+    kept: list[tuple[int, int, Strength, str]] = []
+    for cue in found:
+        if kept and cue[0] < kept[-1][1]:
+            continue
+        kept.append(cue)
+    return kept
+
+
+def _find_cues(text: str, patterns) -> list[tuple[int, int, Strength, str]]:
     found = []
-    for strength, cue, pattern in CUE_PATTERNS:
+    for strength, cue, pattern in patterns:
         for match in pattern.finditer(text):
             if strength == Strength.INTENTION or not _is_reported(text, match.end(), cue):
                 found.append((match.start(), match.end(), strength, cue.rstrip("，、")))
@@ -167,14 +177,12 @@ def strength_of(text: str) -> tuple[Strength | None, str]:
 
 
 def final_cue(text: str) -> tuple[Strength | None, str]:
-    """The clause's own final verb: the last cue in the text, read as the whole phrase it is
-    part of (`意図を確認した` is an intention, not `確認した`)."""
+    """The clause's own final verb: the last cue in the text."""
     cues = _cues(text)
     if not cues:
         return None, ""
     last = max(cues, key=lambda c: c[0])
-    whole = min((c for c in cues if c[1] > last[0]), key=lambda c: (c[0], -c[1]))
-    return whole[2], whole[3]
+    return last[2], last[3]
 
 
 def _last_cue_end(text: str) -> int:
@@ -197,10 +205,20 @@ def _split_after(text: str, tokens: Iterable[str]) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def _joining_cues() -> list[str]:
-    return [
-        cue for cues in rules.STRENGTH_CUES.values() for cue in cues if cue.endswith(("，", "、"))
-    ] + list(rules.CLAUSE_BREAKS)
+def _joining_cues() -> tuple[str, ...]:
+    """Where a sentence is cut: after a speakers' verb in its joining form (`歓迎し，`,
+    `謝意を表明し，`) and after `…とともに，`."""
+    joining: list[str] = []
+    for cues in rules.STRENGTH_CUES.values():
+        for cue in cues:
+            if cue.endswith(("，", "、")):
+                joining.append(cue)
+            elif not cue.endswith(("た", "る", "であ", "し")):
+                joining += [cue + "し，", cue + "し、"]
+    return (*joining, *rules.CLAUSE_BREAKS)
+
+
+JOINING_CUES = _joining_cues()
 
 
 def _strip_connectives(text: str) -> str:
@@ -237,7 +255,8 @@ class _Part:
     main_cue: str = ""
     main_strength: Strength | None = None
     addressee: tuple[str, frozenset[str]] | None = None
-    event: str = ""
+    # Not None for an event: its name as written, or "" when the words do not name it apart.
+    event: str | None = None
     sentence: int = 0
     # The doer named in an earlier coordinated part: `Ｘが…務めること，及び…開催すること`.
     shared_doer: tuple[str, frozenset[str]] | None = None
@@ -255,7 +274,7 @@ def _clauses(paragraph: str, context: Context) -> list[tuple[int, str, str, froz
         if found:
             subject, sentence = found
             owners = owners_named(subject, context.names, context.participants)
-        for clause in _split_after(sentence, _joining_cues()):
+        for clause in _split_after(sentence, JOINING_CUES):
             clauses.append((index, clause, subject, owners))
     return clauses
 
@@ -299,24 +318,26 @@ def _events(part: _Part) -> list[_Part]:
     """A part that holds events: one part per event; `…開催される<会議>に向けて…` gives the
     event and the preparation for it."""
     text = part.text
-    at = text.find("開催される")
-    if at >= 0:
-        rest = text[at + len("開催される") :]
+    for coming in rules.COMING_EVENT:
+        at = text.find(coming)
+        if at < 0:
+            continue
+        rest = text[at + len(coming) :]
         for towards in sorted(rules.TOWARDS_EVENT, key=len, reverse=True):
             end = rest.find(towards)
             if end > 0 and any(noun in rest[:end] for noun in rules.EVENT_NOUNS):
                 event = rest[:end]
-                head = text[: at + len("開催される")] + event
+                head = text[: at + len(coming)] + event
                 return [replace(part, text=head, event=event), part]
     for verb in rules.EVENT_VERBS:
         at = text.find("を" + verb)
         if at >= 0:
             names = _event_list(text[:at]) or [""]
-            return [replace(part, event=name or "開催") for name in names]
+            return [replace(part, event=name) for name in names]
     if any(verb in text for verb in rules.EVENT_VERBS) and not any(
         past in text for past in rules.PAST_EVENT_VERBS
     ):
-        return [replace(part, event="開催")]
+        return [replace(part, event="")]
     return [part]
 
 
@@ -362,7 +383,7 @@ def _looks_like_event(name: str) -> bool:
 
 def _tail_phrase(text: str) -> str:
     """The event's name: the last phrase before the verb, without the place it is held in
-    (`…トルクメニスタンで第６回外相会合` → `第６回外相会合`)."""
+    (`…ハノイで第２回専門家会合` → `第２回専門家会合`)."""
     phrase = re.split(r"[，、]", text)[-1].strip()
     place = _top_level_positions(phrase, "で")
     return phrase[place[-1] + 1 :] if place else phrase
@@ -373,7 +394,7 @@ def _tail_phrase(text: str) -> str:
 
 def _doer(text: str, context: Context) -> tuple[str, frozenset[str]] | None:
     """Who the words say does the act: `日本が`, `日本政府による`, `日本の主導`, chains like
-    `日本及び中央アジア諸国が`; not inside a subordinate clause (`…を考慮し，`)."""
+    `日本及びメコン諸国が`; not inside a subordinate clause (`…を考慮し，`)."""
     words = _after_subordinate(text)
     mentions = find_mentions(words, context.names, context.participants)
     for mention in mentions:
@@ -390,7 +411,7 @@ def _doer(text: str, context: Context) -> tuple[str, frozenset[str]] | None:
     return None
 
 
-PLACE_OF_PAST_ACT = re.compile(r"で(?:実施|開催|行われ|設置)(?:され)?た")
+PLACE_OF_PAST_ACT = re.compile(rules.PLACE_OF_PAST_ACT_PATTERN)
 
 
 def _host(text: str, context: Context) -> tuple[str, frozenset[str]] | None:
@@ -408,19 +429,15 @@ def _thanked(part: _Part, context: Context) -> tuple[str, frozenset[str]] | None
     """`Ｘに謝意` / `Ｘ政府に謝意`: the country thanked did the act."""
     mentions = find_mentions(part.text, context.names, context.participants)
     for mention in mentions:
-        for particle in ("に謝意", "政府に謝意", "に感謝", "政府に感謝"):
+        for particle in rules.THANKED_PARTICLES:
             if part.text.startswith(particle, mention.end):
                 return mention.text + particle, mention.codes
     return None
 
 
-THANKS = ("謝意", "感謝")
-ASKS = ("求めた", "要請した", "促した", "呼びかけた")
-
-
 def _owners(part: _Part, context: Context) -> tuple[frozenset[str], str, str]:
     """The owners, the words they came from, and which rule found them."""
-    if part.event:
+    if part.event is not None:
         host = _host(part.text, context)
         if host:
             return host[1], host[0], "host"
@@ -430,7 +447,10 @@ def _owners(part: _Part, context: Context) -> tuple[frozenset[str], str, str]:
     thanked = _thanked(part, context)
     if thanked:
         return thanked[1], thanked[0], "doer"
-    if part.addressee and any(w in part.main_cue or w in part.text for w in (*THANKS, *ASKS)):
+    # `Ｘに対し，…に謝意` thanks the doer; `Ｘに対し，…するよう求めた` calls on who must act.
+    if part.addressee and any(
+        w in part.main_cue or w in part.text for w in (*rules.THANKS, *rules.ASKS)
+    ):
         return part.addressee[1], part.addressee[0] + "に対し", "doer"
     return part.subject_owners, part.subject, "subject"
 
@@ -438,7 +458,9 @@ def _owners(part: _Part, context: Context) -> tuple[frozenset[str], str, str]:
 def _deadline(text: str, context: Context) -> tuple[DatePhrase | None, str]:
     phrases = [p for p in find_dates(text, signed_on=context.signed_on) if p.is_deadline]
     if phrases:
-        return phrases[0], phrases[0].text
+        # `…までに` says it is the deadline; otherwise the first date in the words.
+        chosen = next((p for p in phrases if "まで" in p.text), phrases[0])
+        return chosen, chosen.text
     return None, vague_horizon(text)
 
 
@@ -464,10 +486,13 @@ def _deliverable(body: str) -> str:
     return ""
 
 
-def _kind(part: _Part, strength: Strength | None, date: DatePhrase | None) -> tuple[Kind, str]:
+def _kind(
+    part: _Part, strength: Strength | None, date: DatePhrase | None, third_party: bool = False
+) -> tuple[Kind, str]:
     """The kind and the words that decided it."""
-    if part.event:
-        return Kind.SCHEDULED_EVENT, part.event
+    if part.event is not None:
+        verb = next((v for v in rules.EVENT_VERBS if v in part.text), "")
+        return Kind.SCHEDULED_EVENT, part.event or verb
     body = _after_subordinate(part.text[: _last_cue_end(part.text)])
     deliverable = _deliverable(body)
     looks_back = PAST_ACT_RE.search(body)
@@ -478,6 +503,9 @@ def _kind(part: _Part, strength: Strength | None, date: DatePhrase | None) -> tu
         return Kind.ACKNOWLEDGEMENT, looks_back.group(0)
     if date is not None:
         return Kind.COMMITMENT, date.text
+    if third_party and strength == Strength.SUPPORT:
+        # An expectation of, or a call on, those who must act: what they deliver is tracked.
+        return Kind.COMMITMENT, part.main_cue
     if deliverable and strength not in (Strength.WELCOME, Strength.NOTE):
         return Kind.COMMITMENT, deliverable
     if strength is None:
@@ -486,6 +514,8 @@ def _kind(part: _Part, strength: Strength | None, date: DatePhrase | None) -> tu
 
 
 def _theme(text: str, paragraph: str, context: Context) -> tuple[str, str]:
+    """The theme whose words the item uses most (the paragraph's words count for less), and
+    the word that decided it; "" when none is used."""
     best, best_score, best_word = "", 0.0, ""
     for slug in context.themes:
         words = rules.THEME_KEYWORDS.get(slug, ())
@@ -499,7 +529,7 @@ def _theme(text: str, paragraph: str, context: Context) -> tuple[str, str]:
 
 
 def _title(part: _Part, date: DatePhrase | None) -> str:
-    if part.event and part.event != "開催":
+    if part.event:
         title = part.event.strip("，、 ") + "の開催"
     else:
         title = part.text[: _last_cue_end(part.text)]
@@ -516,6 +546,8 @@ def _title(part: _Part, date: DatePhrase | None) -> str:
 
 
 def _proposal(part: _Part, paragraph_number: int, paragraph: str, context: Context) -> Proposal:
+    # The firmer of the part's own verbs (an intention it reports counts) and the verb of the
+    # clause it is coordinated under (`…務めること，及び…こと`を決定した).
     strength, cue = strength_of(part.text)
     if part.main_strength is not None and (
         strength is None
@@ -523,8 +555,9 @@ def _proposal(part: _Part, paragraph_number: int, paragraph: str, context: Conte
     ):
         strength, cue = part.main_strength, part.main_cue
     date, due_text = _deadline(part.text, context)
-    kind, kind_words = _kind(part, strength, date)
     owners, owner_words, owner_source = _owners(part, context)
+    third_party = owner_source != "subject" and not owners & part.subject_owners
+    kind, kind_words = _kind(part, strength, date, third_party)
     theme, theme_word = _theme(part.text, paragraph, context)
     evidence = {"text": part.text.strip()}
     evidence["owners"] = owner_words
@@ -558,7 +591,8 @@ def propose_paragraph(number: int, text: str, context: Context) -> list[Proposal
     for sentence, clause, subject, owners in _merge_noted(_clauses(text, context)):
         strength, _cue = strength_of(clause)
         body = clause.lstrip("，、")
-        if parts and (strength is None or body.startswith(rules.ANAPHORA)):
+        new_speaker = parts and parts[-1].sentence != sentence and parts[-1].subject != subject
+        if parts and not new_speaker and (strength is None or body.startswith(rules.ANAPHORA)):
             # No verb of its own, or it points back: more words of the item before.
             previous = parts[-1]
             previous.text += clause
@@ -575,10 +609,10 @@ def propose_paragraph(number: int, text: str, context: Context) -> list[Proposal
         if proposal.owner_source == "doer":
             doers[part.sentence] = (proposal.owners, proposal.evidence["owners"])
         elif part.sentence in doers and any(w in part.main_cue for w in rules.EXPECTATIONS):
-            # An expectation is of those who act: `Ｘが署名したことを歓迎し，早期批准への期待`.
+            # An expectation is of those who act: `Ｘが署名した協定の早期発効への期待`.
             proposal.owners, proposal.evidence["owners"] = doers[part.sentence]
         proposals.append(proposal)
-    _inherit_themes(proposals)
+    _inherit_themes(proposals, fallback=context.themes[0] if context.themes else "")
     return proposals
 
 
@@ -605,20 +639,17 @@ def _merge_noted(
     return merged
 
 
-def _inherit_themes(proposals: list[Proposal]) -> None:
-    """An item whose words name no theme takes its neighbour's."""
+def _inherit_themes(proposals: list[Proposal], fallback: str) -> None:
+    """An item whose words name no theme takes the one before it, else the first theme."""
     for previous, proposal in zip([None, *proposals], proposals, strict=False):
-        if not proposal.theme and previous is not None:
-            proposal.theme = previous.theme
+        if not proposal.theme:
+            proposal.theme = previous.theme if previous is not None else fallback
 
 
 def propose(paragraphs: Iterable[tuple[int, str]], context: Context) -> list[Proposal]:
     proposals: list[Proposal] = []
     for number, text in paragraphs:
         proposals.extend(propose_paragraph(number, text, context))
-    fallback = context.themes[0] if context.themes else ""
-    for proposal in proposals:
-        proposal.theme = proposal.theme or fallback
     return proposals
 
 

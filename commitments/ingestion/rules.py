@@ -11,7 +11,7 @@ from commitments.choices import Kind, Strength
 
 # Commitment strength, read from the diplomatic verb. Each phrase is matched literally; the
 # firmest strength found in an item's words wins. A cue that is a finished act reported in the
-# object (`…を決定したことを歓迎した`: somebody else's past decision) does not count: see
+# object (`…を決定したことを称賛した`: somebody else's past decision) does not count: see
 # REPORTED_AFTER.
 STRENGTH_CUES: dict[Strength, tuple[str, ...]] = {
     Strength.DECISION: (
@@ -21,8 +21,8 @@ STRENGTH_CUES: dict[Strength, tuple[str, ...]] = {
         "採択した",
         "採択し，",
         "採択し、",
-        "することとした",
-        "することとする",
+        "こととした",
+        "こととする",
     ),
     Strength.INTENTION: (
         "意図を表明",
@@ -37,6 +37,10 @@ STRENGTH_CUES: dict[Strength, tuple[str, ...]] = {
         "用意を表明",
         "予定である",
         "予定であ",
+        "決意を新たに",
+        "決意を表明",
+        "決意を確認",
+        "考えを表明",
     ),
     Strength.AGREEMENT: (
         "一致した",
@@ -53,6 +57,8 @@ STRENGTH_CUES: dict[Strength, tuple[str, ...]] = {
     ),
     Strength.SUPPORT: (
         "支持を表明",
+        "支持を再確認",
+        "支持を確認",
         "支持した",
         "支持し，",
         "支持し、",
@@ -100,14 +106,19 @@ STRENGTH_CUES: dict[Strength, tuple[str, ...]] = {
         "報告した",
     ),
 }
-# Cues of an expectation of others: its owners are who the sentence said acts (`Ｘが署名した
-# ことを歓迎し，早期批准への期待を表明した`).
+# Verbs that only say something was said (`…する旨表明した`, `…すると述べた`): an undertaking
+# stated for the future, read only where no other cue is found.
+FALLBACK_CUES: dict[Strength, tuple[str, ...]] = {
+    Strength.INTENTION: ("旨表明", "旨述べた", "すると述べた", "と表明した"),
+}
+# Cues of an expectation of others: its owners are who the sentence said acts (`Ｘが協定に
+# 署名した旨に言及し，その早期発効への期待を表明した`).
 EXPECTATIONS = ("期待",)
 # Adverbs that may stand inside a cue: `支持を改めて表明した` is `支持を表明した`.
 CUE_ADVERBS = ("改めて", "強く", "深く", "心から", "重ねて", "一致して", "高く", "全面的に")
 # A cue followed by one of these reports a finished act inside the object, not the speakers'
-# own verb: `決定したことを歓迎した`. Cues of intention are not finished acts and still count
-# (`開催する意図を有することを歓迎した` is the host's intention).
+# own verb: `決定したことに留意した`. Cues of intention are not finished acts and still count
+# (`Ｘが会合を主催する意図を有する旨を称賛した` is the host's intention).
 REPORTED_AFTER = ("こと", "旨", "の")
 
 # A sentence is cut into items after the speakers' own verbs in their joining form
@@ -138,7 +149,7 @@ LEADING_CONNECTIVES = (
 # An item whose words start like this points back at the one before (`これを支持した`).
 ANAPHORA = ("これを", "これに", "これらを", "これらに")
 # Joining verbs that subordinate what comes before them: a doer named there did not do the
-# act the item is about (`…が困難な状況にあることを考慮し，…`).
+# act the item is about (`Ｘの政情を考慮し，…`).
 SUBORDINATE_BREAKS = ("考慮し，", "考慮し、", "踏まえ，", "踏まえ、", "の下，", "の下、")
 
 # Coordinated undertakings inside one clause: `…就任すること，及び…開催すること`,
@@ -163,7 +174,9 @@ EVENT_NOUNS = (
     "選挙",
 )
 # `…に向けて` after an event: preparation for it, an undertaking of its own.
-TOWARDS_EVENT = ("に向けて", "に向けた", "の準備に向けて", "の成功に向けて")
+TOWARDS_EVENT = ("に向けて", "に向けた", "に向け，", "に向け、", "の準備に向けて", "の成功に向けて")
+# `…に開催される<会議>` and `…に予定される<会議>` name an event to come.
+COMING_EVENT = ("開催される", "予定される")
 EVENT_LIST_SEPARATORS = ("，", "、", "及び", "並びに")
 
 # Kinds. Checked in this order after the event rule; the first that applies wins.
@@ -208,6 +221,13 @@ KIND_BY_STRENGTH: dict[Strength, Kind] = {
     Strength.NOTE: Kind.ONGOING_COOPERATION,
 }
 
+# Who did an act, when the words thank or call on a country rather than name it as subject.
+THANKS = ("謝意", "感謝")
+ASKS = ("求めた", "要請した", "促した", "呼びかけた")
+THANKED_PARTICLES = ("に謝意", "政府に謝意", "に感謝", "政府に感謝")
+# `日本で実施された研修`: the country where a past act took place did it.
+PLACE_OF_PAST_ACT_PATTERN = r"で(?:実施|開催|行われ|設置)(?:され)?た"
+
 # Who speaks. The subject of a sentence is what comes before its first `は，`.
 # Words meaning every participant of the document.
 ALL_PARTICIPANTS = (
@@ -228,7 +248,7 @@ ALL_PARTICIPANTS = (
 GOVERNMENT_SUFFIXES = ("側", "政府", "外務大臣", "外相", "首相", "大統領", "代表")
 
 # Regions, by the members they may have. A region's owners are its members among the
-# document's participants. Used for `中央アジア諸国の外務大臣`, `メコン５か国`.
+# document's participants. Used for `メコン諸国の外相`, `中央アジア５か国`.
 REGIONS: dict[str, tuple[str, ...]] = {
     "中央アジア": ("KZ", "KG", "TJ", "TM", "UZ"),
     "メコン": ("KH", "LA", "MM", "TH", "VN"),

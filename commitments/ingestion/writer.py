@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from commitments.models import Country, Document, Paragraph, Section, Signatory
 
+from .owners import CountryNames
 from .parser import ParsedStatement
 
 
@@ -27,10 +28,11 @@ def _apply(obj, values: dict) -> bool:
     return False
 
 
-def _country_in(position: str, countries: list[Country]) -> Country | None:
-    """The country whose Japanese name is the longest one found in a signatory's title."""
-    found = [c for c in countries if c.name_ja and c.name_ja in position]
-    return max(found, key=lambda c: len(c.name_ja)) if found else None
+def _country_in(position: str, names: CountryNames) -> str | None:
+    """The code of the first country named in a signatory's title (`ジョージア外務大臣`,
+    `モルドバ共和国外務大臣`), in any of its common Japanese forms."""
+    mentions = names.find(position)
+    return next(iter(mentions[0].codes)) if mentions else None
 
 
 @transaction.atomic
@@ -85,19 +87,20 @@ def statement_write(statement: ParsedStatement, *, slug: str, source_url: str = 
             paragraph, {"section_id": sections[parsed.section_number].pk, "text": parsed.text}
         )
 
-    countries = list(Country.objects.all())
+    countries = dict(Country.objects.values_list("code", "pk"))
+    names = CountryNames(Country.objects.values_list("code", "name_ja"))
     existing_signatories = {s.order: s for s in document.signatories.all()}
     for order, parsed in enumerate(statement.signatories, start=1):
         signatory = existing_signatories.pop(order, None) or Signatory(
             document=document, order=order
         )
-        country = _country_in(parsed.position, countries)
+        code = _country_in(parsed.position, names)
         changes += _apply(
             signatory,
             {
                 "name": parsed.name,
                 "position": parsed.position,
-                "country_id": country.pk if country else None,
+                "country_id": countries.get(code),
             },
         )
     for leftover in existing_signatories.values():

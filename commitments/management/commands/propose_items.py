@@ -18,7 +18,7 @@ from commitments.csv_format import COLUMNS, neutralise
 from commitments.ingestion.proposer import propose_for_document
 from commitments.models import Document
 
-PROPOSAL_COLUMNS = [*COLUMNS, "strength", "evidence"]
+PROPOSAL_COLUMNS = [*COLUMNS, *(c for c in ("strength", "evidence") if c not in COLUMNS)]
 
 
 class Command(BaseCommand):
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             write_csv(rows, self.stdout)
         else:
             # UTF-8 with a BOM, as the exports: Excel in Japan opens it as UTF-8.
-            with output.open("w", encoding="utf-8-sig", newline="") as file:
+            with Path(output).open("w", encoding="utf-8-sig", newline="") as file:
                 write_csv(rows, file)
         paragraphs = len({p.paragraph for p in proposals})
         self.stderr.write(
@@ -59,4 +59,4 @@ def write_csv(rows: list[dict[str, str]], file) -> None:
     writer = csv.DictWriter(file, fieldnames=PROPOSAL_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({key: neutralise(value) for key, value in row.items()})
+        writer.writerow({column: neutralise(row.get(column, "")) for column in PROPOSAL_COLUMNS})
