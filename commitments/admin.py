@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.contrib.admin.utils import NestedObjects
+from django.contrib.admin.utils import NestedObjects, unquote
 from django.db import router, transaction
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
@@ -49,8 +49,9 @@ from .models import (
     StatusUpdate,
     Theme,
 )
+from .middleware import is_valid_id
 from .querysets import today
-from . import admin_staff, status_rule
+from . import admin_review, admin_staff, status_rule
 from .admin_import import StagedImportMixin
 from .importing.items import IMPORTED_COLUMNS, import_items
 from .importing.updates import UPDATE_COLUMNS, import_updates
@@ -98,8 +99,9 @@ class AuditedAdmin(SimpleHistoryAdmin):
         return ReadableHistory(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
-        # A non-numeric id in the address is "not found", not a server error.
-        if not str(object_id).isdigit():
+        # An id in the address that no record can have is "not found", not a server error.
+        # (simple-history unquotes the id of this view, but not those of history_form_view.)
+        if not is_valid_id(self.model, unquote(object_id)):
             raise Http404(_("There is no such record."))
         return super().history_view(request, object_id, extra_context)
 
@@ -108,6 +110,9 @@ class AuditedAdmin(SimpleHistoryAdmin):
             raise PermissionDenied(
                 _("Old versions are for reading; make corrections as a new edit.")
             )
+        history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        if not (is_valid_id(self.model, object_id) and is_valid_id(history_model, version_id)):
+            raise Http404(_("There is no such record."))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
@@ -193,6 +198,17 @@ class DocumentAdmin(AuditedAdmin, TranslationAdmin):
         if obj is not None and StatusUpdate.objects.filter(item__document=obj).exists():
             return is_administrator(request.user)
         return super().has_delete_permission(request, obj)
+
+    def get_urls(self):
+        site = self.admin_site
+        return [
+            path(
+                "<path:object_id>/review-proposals/",
+                site.admin_view(partial(admin_review.review_view, admin_site=site)),
+                name="commitments_document_review",
+            ),
+            *super().get_urls(),
+        ]
 
 
 class ActionItemInline(TranslationStackedInline):
