@@ -11,9 +11,10 @@ class CommitmentsConfig(AppConfig):
         # Groups need the permissions, which Django creates after migrating; so the roles are
         # (re)synced after every migrate rather than in a migration.
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="sync_roles")
-        from . import roles, signals
+        from . import roles, signals, summaries
 
         signals.connect()
+        summaries.connect()
         roles.connect_signals()
 
 

@@ -164,11 +164,10 @@ def grant_staff_to_role_members(user_ids=None) -> int:
 
 def _revoke_staff_without_role(user_ids) -> int:
     """Take staff access from those of `user_ids` who are in no role any more."""
-    in_a_role = Group.objects.filter(name__in=ROLES).values("user")
     return (
         get_user_model()
         .objects.filter(pk__in=user_ids, is_superuser=False, is_staff=True)
-        .exclude(pk__in=in_a_role)
+        .exclude(groups__name__in=ROLES)
         .update(is_staff=False)
     )
 

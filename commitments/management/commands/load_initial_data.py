@@ -28,8 +28,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from commitments import summaries
 from commitments.models import ActionItem, Document
-from commitments.services import derive_status
+from commitments.status_rule import derive_status
 
 # How each part of a document names its document in a fixture dumped with natural keys (see
 # the README): a document by its slug; the others by a natural key that starts with it.
@@ -71,12 +72,18 @@ def exists(obj) -> bool:
 
 
 def items_out_of_step(document_slugs) -> list[str]:
-    """Refs of items whose status and status date are not what their status updates give."""
-    items = ActionItem.objects.filter(document__slug__in=document_slugs).prefetch_related("updates")
+    """Items whose status and status date are not what their status updates give them (by
+    the one rule, status_rule.derive_status), as "slug ref"."""
+    items = (
+        ActionItem.objects.filter(document__slug__in=document_slugs)
+        .select_related("document")
+        .prefetch_related("updates", "owners")
+    )
     return [
         f"{item.document.slug} {item.ref}"
-        for item in items.select_related("document")
-        if (item.status, item.status_date) != derive_status(list(item.updates.all()))
+        for item in items
+        if (item.status, item.status_date)
+        != derive_status(list(item.updates.all()), [owner.pk for owner in item.owners.all()])
     ]
 
 
@@ -103,7 +110,8 @@ class Command(BaseCommand):
         self.models = set()
         loaded_documents = []
         try:
-            with transaction.atomic():
+            # Records are saved raw; the summary counts follow once, at the end (summaries.py).
+            with transaction.atomic(), summaries.batch():
                 with connection.constraint_checks_disabled():
                     for path in paths:
                         loaded_documents += self.load_fixture(path)
@@ -117,7 +125,7 @@ class Command(BaseCommand):
                 if out_of_step:
                     raise CommandError(
                         _(
-                            "These items' status does not match their newest status update: "
+                            "These items' status is not what their status updates give: "
                             "%(refs)s. Fix the fixture; nothing was loaded."
                         )
                         % {"refs": ", ".join(out_of_step)}
