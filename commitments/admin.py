@@ -610,9 +610,10 @@ class ActionItemAdmin(StagedImportMixin, ExportMixin, AuditedAdmin, TranslationA
     def due(self, obj: ActionItem) -> str:
         return obj.due_display or "—"
 
-    @admin.display(description=_("overdue"), boolean=True)
-    def overdue(self, obj: ActionItem) -> bool:
-        return obj.is_overdue_on(today())
+    @admin.display(description=_("overdue"), empty_value="")
+    def overdue(self, obj: ActionItem) -> str:
+        # Words, not Django's boolean icons: those would show "not overdue" as a red cross.
+        return _("Overdue") if obj.is_overdue_on(today()) else ""
 
     def save_model(self, request, obj, form, change):
         if change and not may_change_item(request.user, obj):
@@ -750,7 +751,7 @@ class StatusUpdateAdmin(StagedImportMixin, AuditedAdmin, TranslationAdmin):
             '<a href="{}" title="{}" rel="noopener">{}</a>',
             obj.source_url,
             obj.source_url,
-            urlsplit(obj.source_url).hostname or obj.source_url[:50],
+            (urlsplit(obj.source_url).hostname or obj.source_url[:50]).removeprefix("www."),
         )
 
     def has_add_permission(self, request):
@@ -822,7 +823,15 @@ class TrackerUserAdmin(UserAdmin):
     away takes staff access away (roles.py); superusers are left alone."""
 
     inlines = [FocalPointInline]
+    list_display = [*UserAdmin.list_display, "roles"]
     list_filter = ["is_staff", "is_superuser", "is_active", ("groups", GroupFilter)]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("groups"))
+    def roles(self, user) -> str:
+        return ", ".join(sorted(group_label(group) for group in user.groups.all())) or "—"
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -841,3 +850,8 @@ class TrackerGroupAdmin(GroupAdmin):
     @admin.display(description=_("shown as"), ordering="name")
     def label(self, group: Group) -> str:
         return group_label(group)
+
+
+admin.site.site_header = _("Commitment tracker: staff")
+admin.site.site_title = _("Commitment tracker")
+admin.site.index_title = _("Keeping the record")

@@ -303,9 +303,6 @@ def import_statement(*args: str) -> str:
 # Known and left to the owner of commitments/ingestion/writer.py: a re-import writes the
 # --source-url over the one corrected in the admin, re-reads every signatory's country from
 # their title and sets the participants to the signatories' countries (removing any added).
-@pytest.mark.xfail(
-    strict=True, reason="import_statement overwrites the source URL, countries, participants"
-)
 def test_importing_a_statement_again_keeps_what_staff_set_in_the_admin():
     load_initial_data(FIXTURES / "01_countries.json")
     import_statement("--source-url", "https://www.mofa.go.jp/files/000044867.pdf")

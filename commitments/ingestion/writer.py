@@ -53,7 +53,8 @@ def statement_write(statement: ParsedStatement, *, slug: str, source_url: str = 
         "preamble": statement.preamble,
         "closing": statement.closing,
     }
-    if source_url:
+    # Staff may have corrected the source in the admin: the command fills it, never replaces it.
+    if source_url and not document.source_url:
         values["source_url"] = source_url
     changes += _apply(document, values)
 
@@ -94,21 +95,20 @@ def statement_write(statement: ParsedStatement, *, slug: str, source_url: str = 
         signatory = existing_signatories.pop(order, None) or Signatory(
             document=document, order=order
         )
-        code = _country_in(parsed.position, names)
-        changes += _apply(
-            signatory,
-            {
-                "name": parsed.name,
-                "position": parsed.position,
-                "country_id": countries.get(code),
-            },
-        )
+        values = {"name": parsed.name, "position": parsed.position}
+        # The country is guessed from the title only for a new signatory or a changed title:
+        # a country staff set by hand stays.
+        if signatory._state.adding or signatory.position != parsed.position:
+            values["country_id"] = countries.get(_country_in(parsed.position, names))
+        changes += _apply(signatory, values)
     for leftover in existing_signatories.values():
         leftover.delete()
         changes += 1
 
+    # Participants are only ever added: staff may have added one the signatures do not show.
     participants = {s.country_id for s in document.signatories.all() if s.country_id}
-    if participants and participants != set(document.participants.values_list("pk", flat=True)):
-        document.participants.set(participants)
+    missing = participants - set(document.participants.values_list("pk", flat=True))
+    if missing:
+        document.participants.add(*missing)
         changes += 1
     return changes
