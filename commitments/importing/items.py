@@ -34,6 +34,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from .. import summaries
 from ..cache import bump_data_version
 from ..choices import DuePrecision, Kind, Status, Strength
 from ..csv_format import OWNER_SEPARATOR, unneutralise
@@ -532,10 +533,6 @@ def changed_by(item: ActionItem) -> str:
     return _("%(who)s at %(when)s") % {"who": who, "when": when}
 
 
-class _Conflict(Exception):
-    pass
-
-
 def import_items(
     table: Table,
     *,
@@ -554,8 +551,6 @@ def import_items(
             _plan_and_write(rows, result, user=user, commit=commit, snapshot=snapshot)
             if not commit or not result.ok:
                 transaction.set_rollback(True)
-    except _Conflict:
-        result.committed = False
     except IntegrityError:
         result.committed = False
         result.file_problems.append(
@@ -708,9 +703,7 @@ def _plan_status(
         (
             u
             for u in existing_updates
-            if (u.date, u.status) == (date, status)
-            and not u.retracted_at
-            and u.country_id is None
+            if (u.date, u.status) == (date, status) and not u.retracted_at and u.country_id is None
         ),
         None,
     )
@@ -733,7 +726,11 @@ def _plan_status(
                 )
         return
     notes = ("status_note_ja", "status_note_en", "source_url")
-    if item.pk and (status, date) == (item.status, item.status_date) and not any(values.get(c) for c in notes):
+    if (
+        item.pk
+        and (status, date) == (item.status, item.status_date)
+        and not any(values.get(c) for c in notes)
+    ):
         # The status the item shows as its owners' own updates make it (no item-level update
         # has it), written back as the export writes it, without note or source: nothing to record.
         return
@@ -882,6 +879,9 @@ def _plan_existing(row, item, outcome, planned_changed, owners, statuses, update
             outcome.changes.append((column, _display(old), _display(new)))
             setattr(item, column, new)
             changed = True
+    # No `item.title = title_ja or title_en` here: modeltranslation writes that into the
+    # active language's column, so a row with only title_en overwrote title_ja with it.
+    # Reading `title` falls back from title_ja to title_en by itself.
     if ("title_ja" in values or "title_en" in values) and not (item.title_ja or item.title_en):
         outcome.problems.append(
             Problem(
@@ -891,9 +891,6 @@ def _plan_existing(row, item, outcome, planned_changed, owners, statuses, update
             )
         )
         return
-        # No `item.title = title_ja or title_en` here: modeltranslation writes that into the
-        # active language's column, so a row with only title_en overwrote title_ja with it.
-        # Reading `title` falls back from title_ja to title_en by itself.
     date_problems = item.date_errors()
     for column, message in date_problems.items():
         outcome.problems.append(Problem(str(message), row.number, column))
@@ -967,6 +964,12 @@ def _write(planned_new, planned_changed, edited, owners, new_updates, user, now)
         update.item_id = update.item.pk
     created_updates = StatusUpdate.objects.bulk_create(new_updates, batch_size=BATCH)
     StatusUpdate.history.bulk_history_create(created_updates, batch_size=BATCH, default_user=user)
+    # Bulk writes send no signals: bring the summary counts in step here, in this transaction.
+    summaries.refresh(
+        [item.pk for item in created]
+        + [item.pk for item in planned_changed]
+        + [update.item_id for update in created_updates]
+    )
     bump_data_version()  # bulk writes send no signals
 
 
