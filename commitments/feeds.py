@@ -13,8 +13,21 @@ from .models import Country, StatusUpdate, Theme
 FEED_SIZE = 50
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose entry summaries are plain text.
+
+    Django's Atom1Feed marks every summary `type="html"`, so a feed reader would render a
+    note's `<b>` or `<script>` as markup. Notes and source addresses are text typed by staff;
+    `type="text"` has readers show them exactly as written."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class UpdatesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
 
     def title(self, obj=None):
         return _("Commitment tracker: latest status updates")
@@ -24,6 +37,10 @@ class UpdatesFeed(Feed):
 
     def subtitle(self, obj=None):
         return _("Each update is dated and carries the public source it rests on.")
+
+    def author_name(self, obj=None):
+        # RFC 4287 requires an author on the feed (or on every entry): the site speaks.
+        return _("Commitment tracker")
 
     def updates(self, obj):
         return StatusUpdate.objects.all()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import (
     Http404,
     HttpRequest,
@@ -27,12 +27,18 @@ from .choices import Status
 from .csv_format import stream_csv
 from .filters import ActionItemFilterSet, CodeChoiceField
 from .importing.updates import stream_updates_csv
-from .models import ActionItem, Country, Document, Paragraph, StatusUpdate, Theme
+from .models import ActionItem, Country, Document, OwnerStatus, Paragraph, StatusUpdate, Theme
 from .querysets import countries_owning_items, today
 
 PAGE_SIZE = 50
+# What the item list reads from its address: its filters (sorting is one of them) and the page.
+ITEM_LIST_QUERY = (*ActionItemFilterSet.base_filters, "page")
 LIST_LIMIT = 10
 DASHBOARD_DOCUMENTS = 10
+# Country rows on the dashboard: participants, then the others owning the most items (all
+# are on /countries/). With the bars' 8 segments each, this keeps the page under 100 KB.
+DASHBOARD_PARTICIPANTS = 8
+DASHBOARD_OTHER_COUNTRIES = 6
 
 
 def _country_selection(request: HttpRequest) -> tuple[list[Country], str]:
@@ -54,25 +60,22 @@ def _restrict(items: QuerySet[ActionItem], countries: list[Country]) -> QuerySet
     return items.filter(pk__in=owned)
 
 
-def _overview(items: QuerySet[ActionItem], countries: list[Country], base_params: dict) -> dict:
-    """The summary, bars and lists shared by the dashboard, country and theme pages."""
-    country_rows = progress.by_country(items, base_params)
-    if countries:
-        chosen = {c.pk for c in countries}
-        country_rows = [row for row in country_rows if row.label.pk in chosen]
+def _overview(items: QuerySet[ActionItem], *, everything: bool = False) -> dict:
+    """The lists shared by the dashboard, country and theme pages (each draws its own bars).
+    `everything`: the items are the whole catalogue, so the updates need no restriction."""
     day = today()
+    updates = StatusUpdate.objects.all()
+    if not everything:
+        updates = updates.filter(item__in=items.values("pk"))
     return {
-        "summary": progress.summary(items, base_params),
-        "themes": progress.by_theme(items, base_params),
-        "countries": country_rows,
         "overdue": items.overdue(day).with_related().order_by("due_date", "ref")[:LIST_LIMIT],
         "overdue_count": items.overdue(day).count(),
         "upcoming": items.upcoming(day).with_related()[:LIST_LIMIT],
-        "latest_updates": StatusUpdate.objects.filter(item__in=items.values("pk"))
-        .with_item()
-        .newest_first()[:LIST_LIMIT],
+        "latest_updates": updates.newest(LIST_LIMIT),
         "statuses": Status.display_order(),
-        "filter_countries": countries_owning_items(),
+        # Plain (code, name) rows: the menu may list every country, and a model instance
+        # per country was a large share of the dashboard's time.
+        "filter_countries": countries_owning_items().values_list("code", "name", named=True),
         "today": day,
     }
 
@@ -82,68 +85,91 @@ def _render_overview(request, template, context, country_error: str) -> HttpResp
     return render(request, template, context, status=400 if country_error else 200)
 
 
-@cached_page
+@cached_page("country")
 def dashboard(request: HttpRequest) -> HttpResponse:
     countries, error = _country_selection(request)
     base = {"country": [c.code for c in countries]}
     items = _restrict(ActionItem.objects.all(), countries)
     documents = list(Document.objects.order_by("-signed_on", "slug")[:DASHBOARD_DOCUMENTS])
+    if countries:  # a selection: counted for it, by the database
+        summary, themes = progress.summary(items, base), progress.by_theme(items, base)
+        document_bars = progress.by_document(items, documents, base)
+        country_bars = progress.kept_by_country(countries, base_params=base)
+    else:  # everything: the kept counts (summaries.py)
+        summary, themes = progress.overall_and_themes(base)
+        document_bars = progress.kept_by_document(documents, base)
+        country_bars = progress.dashboard_countries(
+            DASHBOARD_PARTICIPANTS, DASHBOARD_OTHER_COUNTRIES, base
+        )
     context = {
-        **_overview(items, countries, base),
+        **_overview(items, everything=not countries),
+        "summary": summary,
+        "themes": themes,
+        "countries": country_bars,
         "selected_countries": countries,
-        "documents": zip(documents, progress.by_document(items, documents, base), strict=True),
+        "documents": zip(documents, document_bars, strict=True),
         "document_count": Document.objects.count(),
     }
     return _render_overview(request, "commitments/dashboard.html", context, error)
 
 
-@cached_page
+@cached_page()
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     country = get_object_or_404(Country, code=code.upper())
     items = ActionItem.objects.filter(pk__in=ActionItem.objects.filter(owners=country).values("pk"))
     base = {"country": [country.code]}
-    shown = list(
+    # The country's own status on each item where its own update decides (else the item's
+    # status says it), kept in step with the updates (summaries.py).
+    own = OwnerStatus.objects.filter(item=OuterRef("pk"), country=country, own=True)
+    shown = (
         items.with_related()
-        .prefetch_related("updates")
+        .annotate(own_status=Subquery(own.values("status")[:1]))
         .order_by(F("due_date").asc(nulls_last=True), "ref")[:200]
     )
-    for item in shown:
-        # The country's own status on each item: its own update if it has one, else the item's.
-        own = status_rule.owner_statuses(item.updates.all(), [country.pk])[country.pk]
-        item.own_status = own.status if own.own else None
+    summary, themes = progress.kept_country(country, base)
     context = {
-        **_overview(items, [country], base),
+        **_overview(items),
+        "summary": summary,
+        "themes": themes,
         "scorecard": (card := scorecards.scorecards([country])[0]),
         "scorecard_list": [card],
         "country": country,
         "feed_url": reverse("commitments:feed-country", args=[country.code]),
         "items": shown,
         "own_status_of": country,
-        "item_count": items.count(),
+        "item_count": summary.total,  # one owner-status row per item it owns
         "list_url": progress.items_url(**base),
     }
     return render(request, "commitments/country_detail.html", context)
 
 
-@cached_page
+@cached_page("country")
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
     countries, error = _country_selection(request)
     base = {"theme": theme.slug, "country": [c.code for c in countries]}
     items = _restrict(ActionItem.objects.filter(theme=theme), countries)
+    if countries:
+        summary = progress.summary(items, base)
+        country_bars = progress.kept_by_country(countries, theme=theme, base_params=base)
+    else:
+        summary = progress.kept_summary(theme=theme, base_params=base)
+        country_bars = progress.kept_by_country(theme=theme, base_params=base)
     context = {
-        **_overview(items, countries, base),
+        **_overview(items),
+        "summary": summary,
+        "countries": country_bars,
         "theme": theme,
         "feed_url": reverse("commitments:feed-theme", args=[theme.slug]),
         "selected_countries": countries,
         "items": items.with_related().order_by(F("due_date").asc(nulls_last=True), "ref")[:200],
-        "item_count": items.count(),
+        "item_count": summary.total,
         "list_url": progress.items_url(**base),
     }
     return _render_overview(request, "commitments/theme_detail.html", context, error)
 
 
-@cached_page
+@cached_page("country", "page")
 def document_list(request: HttpRequest) -> HttpResponse:
     countries, error = _country_selection(request)
     base = {"country": [c.code for c in countries]}
@@ -153,7 +179,11 @@ def document_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "documents": zip(
-            page.object_list, progress.by_document(items, page.object_list, base), strict=True
+            page.object_list,
+            progress.by_document(items, page.object_list, base)
+            if countries
+            else progress.kept_by_document(page.object_list, base),
+            strict=True,
         ),
         "selected_countries": countries,
         "filter_countries": countries_owning_items(),
@@ -162,7 +192,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     return render(request, "commitments/document_list.html", context, status=400 if error else 200)
 
 
-@cached_page
+@cached_page("country")
 def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     document = get_object_or_404(Document.objects.prefetch_related("participants"), slug=slug)
     countries, error = _country_selection(request)
@@ -179,7 +209,9 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "document": document,
         "sections": [(section, by_section[section.pk]) for section in sections],
         "signatories": document.signatories.select_related("country"),
-        "summary": progress.summary(items, base),
+        "summary": progress.summary(items, base)
+        if countries
+        else progress.kept_summary(document=document, base_params=base),
         "selected_countries": countries,
         "country_error": error,
         "today": today(),
@@ -189,7 +221,7 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@cached_page
+@cached_page()
 def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     try:
         item = (
@@ -213,7 +245,7 @@ def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     return render(request, "commitments/item_detail.html", context)
 
 
-@cached_page
+@cached_page(*ITEM_LIST_QUERY)
 def item_list(request: HttpRequest) -> HttpResponse:
     filterset = ActionItemFilterSet(
         request.GET or None, queryset=ActionItem.objects.with_related().in_text_order()
@@ -284,7 +316,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-@cached_page
+@cached_page()
 def about_figures(request: HttpRequest) -> HttpResponse:
     """How every figure on the site is defined, in one place."""
     return render(request, "commitments/about_figures.html", {})
@@ -306,7 +338,7 @@ def update_export(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-@cached_page
+@cached_page()
 def country_list(request: HttpRequest) -> HttpResponse:
     """The participants side by side, then every other country that owns an item."""
     participants = scorecards.participants()
