@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -46,10 +47,13 @@ class UpdatesFeed(Feed):
         return StatusUpdate.objects.all()
 
     def items(self, obj=None):
-        return self.updates(obj).with_item().newest_first()[:FEED_SIZE]
+        return (
+            self.updates(obj).with_item().select_related("country").newest_first()[:FEED_SIZE]
+        )
 
     def item_title(self, update: StatusUpdate):
-        return f"{update.item.ref} {update.item.title}: {update.get_status_display()}"
+        owner = f" ({update.country.code})" if update.country_id else ""
+        return f"{update.item.ref} {update.item.title}: {update.get_status_display()}{owner}"
 
     def item_description(self, update: StatusUpdate):
         parts = [f"{update.date:%Y-%m-%d} — {update.get_status_display()}"]
@@ -80,7 +84,10 @@ class CountryUpdatesFeed(UpdatesFeed):
         return obj.get_absolute_url()
 
     def updates(self, obj):
-        return StatusUpdate.objects.filter(item__owners=obj)
+        # The country's own updates and those for whole items it owns; not another owner's.
+        return StatusUpdate.objects.filter(item__owners=obj).filter(
+            Q(country__isnull=True) | Q(country=obj)
+        )
 
 
 class ThemeUpdatesFeed(UpdatesFeed):

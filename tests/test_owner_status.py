@@ -271,3 +271,13 @@ def test_a_bad_update_row_is_refused_by_row_and_column_and_nothing_is_written(
     assert not result.committed
     assert [(p.row, p.column) for p in result.problems] == [(3, column)]
     assert not StatusUpdate.objects.exists()
+
+
+def test_a_countrys_feed_carries_its_own_updates_and_not_another_owners(protocol):
+    ratify(protocol, "GB", 1, note_en="In force for the UK.")
+    ratify(protocol, "US", 27, status=S.NOT_STARTED, note_en="Not ratified.")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    gb = client.get("/feeds/updates/countries/GB/").content.decode()
+    assert "In force for the UK." in gb
+    assert "Not ratified." not in gb
+    assert "(GB)" in gb
