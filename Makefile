@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Used only by the test and check targets; a real deployment sets its own (see README).
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=localhost,127.0.0.1,testserver SECURE_SSL_REDIRECT=false
 
-.PHONY: install run test check lint format messages serve bench screenshots clean
+.PHONY: install run test test-shared-cache check lint format messages serve bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: install
 ## make test: the whole suite (browser tests need /usr/bin/chromium; see README)
 test: install
 	$(TEST_ENV) $(BIN)/pytest
+
+## make test-shared-cache: the page cache tests against Redis (CACHE_URL, by default a Redis
+## on 127.0.0.1:6379, database 1, which the tests empty); .ci/run starts one
+test-shared-cache: install
+	CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1} $(TEST_ENV) $(BIN)/pytest tests/test_http_caching.py
 
 ## make check: lint and missing migrations
 check: install

@@ -14,14 +14,15 @@ Where the data version is read:
   it, the writer copies the committed value to Redis, keeping the larger of copy and row in
   one atomic step (two writers committing at once cannot leave the older value last). A reader
   that finds no copy (expired, evicted, Redis restarted) reads the row and stores it only if
-  there is still no copy (`add`), so it cannot overwrite a newer value a writer just stored.
+  there is still no copy (SET NX), so it cannot overwrite a newer value a writer just stored.
   A writer's response is sent after its copy is stored, so whoever learns of a change from it
   sees it at once; only a request racing the commit itself can be answered from the version
   before. If a writer dies between its commit and the copy, or Redis refuses the copy, the old
-  copy lives at most VERSION_SECONDS.
+  copy lives at most VERSION_SECONDS. Each process also keeps its own copies of the pages it
+  served last (`RecentPages`), so a hit reads only the version from Redis.
 
-Public pages also tell browsers and proxies what they may keep (`public_headers`): an ETag and
-a Last-Modified date from the cache key, `Cache-Control: public, max-age=PAGE_MAX_AGE`, and a
+Public pages also tell browsers and proxies what they may keep (`mark_public`): an ETag and a
+Last-Modified date from the cache key, `Cache-Control: public, max-age=PAGE_MAX_AGE`, and a
 304 answer to a conditional request for the page they already hold."""
 
 from __future__ import annotations
@@ -97,20 +98,33 @@ def stored_data_version() -> int:
 
 def data_version() -> int:
     """The version pages are keyed by: Redis's copy if there is one, else the row's."""
-    if not version_is_shared():
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
         return stored_data_version()
+    client, key = version_store(backend)
     try:
-        version = cache.get(VERSION_KEY)
+        copy = client.get(key)
     except CACHE_ERRORS:
         logger.warning("The cache cannot be read; reading the data version from the database.")
         return stored_data_version()
-    if version is None:
-        version = stored_data_version()
-        try:
-            cache.add(VERSION_KEY, version, VERSION_SECONDS)  # never over a writer's newer copy
-        except CACHE_ERRORS:
-            logger.warning("The cache cannot be written; the data version is not kept there.")
+    if copy is not None:
+        return int(copy)
+    version = stored_data_version()
+    try:
+        client.set(key, version, ex=VERSION_SECONDS, nx=True)  # never over a writer's newer copy
+    except CACHE_ERRORS:
+        logger.warning("The cache cannot be written; the data version is not kept there.")
     return version
+
+
+@functools.lru_cache(maxsize=16)
+def version_store(backend: RedisCache) -> tuple:
+    """The Redis client and the key of the data version's copy, for one cache connection.
+
+    Django's RedisCache makes a new client for every operation, which costs as much as reading
+    the version does; a client can be kept and shared (its pool gives each caller its own
+    connection). The value is a plain integer, as Django's RedisCache stores integers."""
+    return backend._cache.get_client(write=True), backend.make_and_validate_key(VERSION_KEY)
 
 
 def bump_data_version() -> None:
@@ -123,9 +137,7 @@ def bump_data_version() -> None:
 
 def publish_data_version() -> None:
     """Copy the row's committed version to Redis, unless Redis already holds a newer one."""
-    backend = caches["default"]
-    client = backend._cache.get_client(write=True)
-    key = backend.make_and_validate_key(VERSION_KEY)
+    client, key = version_store(caches["default"])
     client.eval(RAISE_VERSION_SCRIPT, 1, key, stored_data_version(), VERSION_SECONDS)
 
 

@@ -5,6 +5,7 @@ raise ImproperlyConfigured on a value they cannot understand instead of guessing
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -78,6 +79,9 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "commitments",
 ]
 
@@ -296,6 +300,51 @@ IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 10_000)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 # A previewed import waits this long for its confirmation; older previews are removed.
 IMPORT_PREVIEW_HOURS = env_int("IMPORT_PREVIEW_HOURS", 6)
+
+# --- Open data: the read-only JSON API (commitments/api/) ------------------------------------
+# Anonymous and read-only: no authentication (so no session, no CSRF, no cookie), JSON only,
+# throttled per client address. API_THROTTLE_RATE is "N/second|minute|hour|day", or empty
+# for no limit. Clients are told apart by REMOTE_ADDR; behind N proxies that each append to
+# X-Forwarded-For, set API_TRUSTED_PROXIES=N (otherwise anyone could pick their own address).
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "60/minute") or None
+if API_THROTTLE_RATE and not re.fullmatch(
+    r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE
+):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE={API_THROTTLE_RATE!r} is not a rate (e.g. 60/minute or 1000/day)."
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["commitments.api.throttling.ClientRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "NUM_PROXIES": env_int("API_TRUSTED_PROXIES", 0),
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Commitment tracker API",
+    "DESCRIPTION": (
+        "Read-only open data: documents, their paragraphs, action items with their owners, "
+        "each owner's status and the full status history. Anonymous; throttled per address. "
+        "An item's stable id is its document's slug and its ref (caj-fmm5-2014/25.2)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # The same vocabularies appear on several fields: one named enum each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "Status": "commitments.choices.Status",
+        "Kind": "commitments.choices.Kind",
+        "Strength": "commitments.choices.Strength",
+        "DuePrecision": "commitments.choices.DuePrecision",
+        "DocumentKind": "commitments.choices.DocumentKind",
+    },
+}
 
 LOGGING = {
     "version": 1,
