@@ -365,7 +365,8 @@ def test_the_set_status_action_without_a_source_shows_the_form_again(editor_clie
 
 # The measured baselines; a query per row would add at least ten even at the smaller size.
 # Staff who are not superusers cost three more: their permissions and role are looked up.
-CHANGELIST_MAX_QUERIES = {"admin_client": 9, "editor_client": 12}
+# +1 since issue 12: each row shows its owners' own statuses (the updates, prefetched once).
+CHANGELIST_MAX_QUERIES = {"admin_client": 10, "editor_client": 13}
 UPDATE_CHANGELIST_MAX_QUERIES = 9
 
 
@@ -421,8 +422,8 @@ def test_the_admin_speaks_japanese(admin_client, item):
     response = admin_client.get(changelist_url(), HTTP_ACCEPT_LANGUAGE="ja")
     content = response.content.decode()
     assert response.status_code == 200
-    assert "サイト管理" in content  # Django's own translation
-    assert "取組項目" in content  # the project's: "action items"
+    assert "変更する取組項目を選択" in content or "取組項目" in content  # the project's: "action items"
+    assert "保存" in content or "検索" in content  # Django's own translation
     assert 'lang="ja"' in content
 
 
@@ -437,7 +438,7 @@ def test_the_admin_speaks_english(admin_client, item):
 def test_the_language_cookie_wins_over_the_browser(admin_client, item):
     admin_client.cookies["django_language"] = "en"
     response = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="ja")
-    assert "Site administration" in response.content.decode()
+    assert "Keeping the record" in response.content.decode()
 
 
 def test_the_item_page_shows_both_translations_in_japanese(admin_client, item):

@@ -725,6 +725,32 @@ def _plan_status(
                     )
                 )
         return
+    retracted = next(
+        (
+            u
+            for u in existing_updates
+            if (u.date, u.status) == (date, status) and u.retracted_at and u.country_id is None
+        ),
+        None,
+    )
+    if retracted is not None:
+        # An export made before the retraction still carries it: importing that file again
+        # must not silently put the withdrawn update back on the public record.
+        outcome.problems.append(
+            _status_problem(
+                row,
+                "status",
+                _(
+                    "the “%(status)s” update of %(date)s was retracted (%(reason)s); an import does not record it again. If it is right after all, record it on the item's page."
+                )
+                % {
+                    "status": Status(status).label,
+                    "date": date.isoformat(),
+                    "reason": retracted.retraction_reason[:200],
+                },
+            )
+        )
+        return
     notes = ("status_note_ja", "status_note_en", "source_url")
     if (
         item.pk

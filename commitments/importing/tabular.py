@@ -119,7 +119,9 @@ def read_table(raw: bytes, file_name: str, *, file_format: str | None = None) ->
         raise FileRefused(_("The file is empty."))
     if raw[:4] != b"PK\x03\x04" and _is_utf16(raw):
         raise FileRefused(
-            _("The file is UTF-16 text (Excel's “Unicode Text”). Save it as “CSV UTF-8” and try again.")
+            _(
+                "The file is UTF-16 text (Excel's “Unicode Text”). Save it as “CSV UTF-8” and try again."
+            )
         )
     fmt = file_format or detect_format(raw, file_name)
     reader = {"csv": _read_csv, "xlsx": _read_xlsx, "json": _read_json}[fmt]
@@ -193,7 +195,9 @@ def _too_many_columns(count: int, limit: dict[str, int]) -> FileRefused:
 
 def _unnamed_column(number: int, position: int) -> FileRefused:
     return FileRefused(
-        _("Row %(number)d has a value in column %(position)d, which the first row does not name; name the column or remove the value.")
+        _(
+            "Row %(number)d has a value in column %(position)d, which the first row does not name; name the column or remove the value."
+        )
         % {"number": number, "position": position}
     )
 
@@ -444,7 +448,8 @@ def _read_json(raw: bytes, limit: dict[str, int]) -> Table:
             name = _header(key)
             if name in row.cells:
                 raise FileRefused(
-                    _("The field “%(name)s” appears twice in one record; keep one.") % {"name": name}
+                    _("The field “%(name)s” appears twice in one record; keep one.")
+                    % {"name": name}
                 )
             if name not in headers:
                 headers.append(name)

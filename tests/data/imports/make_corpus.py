@@ -33,58 +33,100 @@ import openpyxl
 
 HERE = Path(__file__).resolve().parent
 SLUG = "caj-fmm5-2014"
-SOURCE = "https://www.mofa.go.jp/mofaj/area/europe/caj/index.html"
 FIXED_TIME = (2014, 7, 16, 0, 0, 0)  # the statement's date: every zip member gets it
 
 # Rows are dicts; the columns of a file are the keys of its rows, in order, unless given.
-# Existing items of the 2014 fixture (copied from fixtures/10_caj-fmm5-2014.json as exported),
-# with the columns every row needs and their titles (an import leaves the columns a file does
-# not have as they are, but a title column that is there and empty is a change).
-ITEM_25_1 = {  # commitment; updates: in_progress 2015-11-24, completed 2017-05-01
-    "document": SLUG,
-    "ref": "25.1",
-    "paragraph": "25",
-    "kind": "commitment",
-    "owners": "TM",
-    "theme": "dialogue",
-    "title_ja": "トルクメニスタンの次期議長国就任（２０１５～２０１６年）",
-    "title_en": "Turkmenistan chairs the Dialogue (2015–2016)",
-}
-ITEM_19_3 = {  # commitment, not assessed, due 2015-05-22 (day), starts 2015-04-27
-    "document": SLUG,
-    "ref": "19.3",
-    "paragraph": "19",
-    "kind": "commitment",
-    "owners": "JP;KG;KZ;TJ;TM;UZ",
-    "theme": "disarmament",
-    "title_ja": "ＮＰＴ運用検討会議の準備に向けた協力の継続",
-    "title_en": "Continue cooperating in preparations for the 2015 NPT Review Conference",
-}
-ITEM_1_1 = {  # acknowledgement, not assessed
-    "document": SLUG,
-    "ref": "1.1",
-    "paragraph": "1",
-    "kind": "acknowledgement",
-    "owners": "JP;KG;KZ;TJ;TM;UZ",
-    "theme": "dialogue",
-    "title_ja": "「対話」創設１０周年の歓迎と基本方針に基づく協力の着実な進展",
-    "title_en": "Welcome the Dialogue's 10th anniversary and its steady progress under its basic principles",
-}
-ITEM_25_1_NOTES = {  # the recorded "completed" update of 2017-05-01 that 25.1 shows
-    "status": "completed",
-    "status_date": "2017-05-01",
-    "status_note_ja": (
-        "トルクメニスタンは２０１７年５月（１日）にアシガバットで開催された第６回外相会合まで"
-        "議長国を務め、同会合で議長国はタジキスタンに引き継がれた。予定の２０１５～２０１６年"
-        "の期間を超えての任期となった。"
-    ),
-    "status_note_en": (
-        "Turkmenistan held the chair until the 6th Foreign Ministers' Meeting in Ashgabat in May "
-        "2017 (1 May), where the chairmanship passed to Tajikistan — beyond the planned "
-        "2015–2016 period."
-    ),
-    "source_url": SOURCE,
-}
+# Existing items are read from the shipped fixture, so that after a change to it this script
+# writes rows that match it again (it stops, saying why, if the fixture no longer has what a
+# case needs).
+FIXTURE = HERE.parents[2] / "fixtures" / "10_caj-fmm5-2014.json"
+
+
+def load_fixture() -> tuple[dict[str, dict], dict[str, list[dict]]]:
+    records = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    items = {
+        r["fields"]["ref"]: r["fields"] for r in records if r["model"] == "commitments.actionitem"
+    }
+    standing: dict[str, list[dict]] = {}
+    for record in records:
+        fields = record["fields"]
+        if (
+            record["model"] == "commitments.statusupdate"
+            and not fields["country"]
+            and not fields["retracted_at"]
+        ):
+            standing.setdefault(fields["item"][1], []).append(fields)
+    for updates in standing.values():
+        updates.sort(key=lambda u: (u["date"], u["recorded_at"]))
+    return items, standing
+
+
+ITEMS, STANDING = load_fixture()
+
+
+def existing(ref: str, **changes) -> dict:
+    """Item `ref` as the fixture holds it: the columns every row needs, and its titles (a
+    title column that is there and empty would be a change)."""
+    fields = ITEMS[ref]
+    row = {
+        "document": SLUG,
+        "ref": ref,
+        "paragraph": str(fields["paragraph"][1]),
+        "kind": fields["kind"],
+        "owners": ";".join(sorted(code for (code,) in fields["owners"])),
+        "theme": fields["theme"][0],
+        "title_ja": fields["title_ja"] or "",
+        "title_en": fields["title_en"] or "",
+    }
+    return {**row, **changes}
+
+
+def shown_update(ref: str) -> dict:
+    """The columns of the update item `ref` shows (its newest standing one), as exported."""
+    newest = STANDING[ref][-1]
+    return {
+        "status": newest["status"],
+        "status_date": newest["date"],
+        "status_note_ja": newest["note_ja"] or "",
+        "status_note_en": newest["note_en"] or "",
+        "source_url": newest["source_url"],
+    }
+
+
+def require(condition: bool, what: str) -> None:
+    if not condition:
+        raise SystemExit(f"The fixture no longer fits the corpus: {what}. Choose other items.")
+
+
+ITEM_25_1 = existing("25.1")  # a commitment with two or more updates
+ITEM_19_3 = existing("19.3")  # a commitment, due 2015-05-22; the corpus marks it completed then
+ITEM_1_1 = existing("1.1")  # an acknowledgement
+ITEM_25_1_NOTES = shown_update("25.1")
+require(
+    ITEM_25_1["kind"] == "commitment" and ITEM_25_1["paragraph"] == "25",
+    "25.1 is a commitment of ¶25",
+)
+require(len(STANDING.get("25.1", [])) >= 2, "25.1 has two updates to back-date between")
+require(ITEMS["19.3"]["kind"] == "commitment", "19.3 is a commitment")
+require(
+    ITEMS["19.3"]["status"] != "completed"
+    and not any(u["date"] == "2015-05-22" for u in STANDING.get("19.3", [])),
+    "19.3 is not yet completed, and has no update of 2015-05-22",
+)
+require(ITEMS["1.1"]["kind"] == "acknowledgement", "1.1 is an acknowledgement")
+require(
+    not any(u["date"] == "2014-05-01" for u in STANDING.get("1.1", [])),
+    "1.1 has no update of 2014-05-01",
+)
+# A day between 25.1's two newest updates, for a back-dated update.
+_before, _newest = STANDING["25.1"][-2], STANDING["25.1"][-1]
+BACK_DATE = (datetime.date.fromisoformat(_before["date"]) + datetime.timedelta(days=1)).isoformat()
+require(
+    _newest["date"] > BACK_DATE and _before["status"] != "stalled",
+    "25.1's updates leave room for a back-dated one",
+)
+VERSION_25_1 = ITEMS["25.1"]["version"]
+SOURCE = ITEM_25_1_NOTES["source_url"]
 
 
 def new_item(ref="26.9", **changes) -> dict:
@@ -125,7 +167,9 @@ def csv_bytes(rows, columns=None, *, encoding="utf-8", lineterminator="\r\n", he
     writer = csv.writer(out, lineterminator=lineterminator)
     writer.writerow(header if header is not None else columns)
     for row in rows:
-        writer.writerow([row.get(column, "") for column in columns] if isinstance(row, dict) else row)
+        writer.writerow(
+            [row.get(column, "") for column in columns] if isinstance(row, dict) else row
+        )
     return out.getvalue().encode(encoding)
 
 
@@ -198,7 +242,9 @@ def sheet_row(number: int, values: list[str], first_column=1) -> bytes:
     return f'<row r="{number}">{cells}</row>'.encode()
 
 
-def sheet_xml(rows: bytes, *, dimension: str | None, padding: bytes = b"", prolog: bytes = b"") -> bytes:
+def sheet_xml(
+    rows: bytes, *, dimension: str | None, padding: bytes = b"", prolog: bytes = b""
+) -> bytes:
     dim = f'<dimension ref="{dimension}"/>'.encode() if dimension else b""
     return (
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -293,7 +339,9 @@ def build() -> None:
 
 def encodings():
     row = new_item(title_ja="ウズベキスタンとの新しい取組（テスト）")
-    accepted("enc-utf8.csv", csv_bytes([row]), "UTF-8 without a BOM, as most tools write it.", new=1)
+    accepted(
+        "enc-utf8.csv", csv_bytes([row]), "UTF-8 without a BOM, as most tools write it.", new=1
+    )
     accepted(
         "enc-utf8-bom.csv",
         csv_bytes([row], encoding="utf-8-sig"),
@@ -411,7 +459,9 @@ def nul_and_structure():
     )
     accepted(
         "quote-inside-unquoted-cell.csv",
-        csv_bytes([GOOD, new_item(title_en="PLACEHOLDER")]).replace(b"PLACEHOLDER", b'The "Dialogue" step'),
+        csv_bytes([GOOD, new_item(title_en="PLACEHOLDER")]).replace(
+            b"PLACEHOLDER", b'The "Dialogue" step'
+        ),
         "A quote in the middle of an unquoted cell is kept as a character, as Excel reads it.",
         new=2,
         values=[("26.9", "title_en", 'The "Dialogue" step')],
@@ -519,7 +569,9 @@ def columns():
     )
     accepted(
         "columns-reordered-and-padded.csv",
-        csv_bytes([new_item()], list(reversed(COLUMNS)), header=[f"  {c} " for c in reversed(COLUMNS)]),
+        csv_bytes(
+            [new_item()], list(reversed(COLUMNS)), header=[f"  {c} " for c in reversed(COLUMNS)]
+        ),
         "Columns in another order, names with spaces around them.",
         new=1,
     )
@@ -613,15 +665,25 @@ def refs():
         ("ref-slash.csv", "25/2", "A slash: refs are part of URLs and file keys."),
         ("ref-dotdot.csv", "../25.1", "A path-like ref."),
         ("ref-double-dot.csv", "25..1", "An empty item number."),
-        ("ref-zero-width-space.csv", "25.1\u200b", "A zero-width space (invisible, survives trimming)."),
-        ("ref-fullwidth-digits.csv", "２６．９", "Full-width digits and dot: a ref is typed exactly, in ASCII."),
+        (
+            "ref-zero-width-space.csv",
+            "25.1\u200b",
+            "A zero-width space (invisible, survives trimming).",
+        ),
+        (
+            "ref-fullwidth-digits.csv",
+            "２６．９",
+            "Full-width digits and dot: a ref is typed exactly, in ASCII.",
+        ),
         ("ref-inner-space.csv", "26. 9", "A space inside the ref."),
         ("ref-capital-letter.csv", "26.9A", "A ref ends in at most one lower-case letter."),
         ("ref-trailing-dot.csv", "26.", "A dot without an item number."),
         ("ref-sql.csv", "26.9'; DROP TABLE x;--", "Text that is no ref at all."),
     ]
     for name, ref, why in bad_refs:
-        refused(name, csv_bytes([GOOD, new_item(ref)]), why, row=3, column="ref", message="is not a ref")
+        refused(
+            name, csv_bytes([GOOD, new_item(ref)]), why, row=3, column="ref", message="is not a ref"
+        )
     accepted(
         "ref-surrounding-spaces.csv",
         csv_bytes([{**ITEM_25_1, "ref": "  25.1\u00a0"}]),
@@ -641,10 +703,30 @@ def refs():
 def paragraphs():
     not_a_number = "is not a paragraph number"
     cases = [
-        ("paragraph-underscore.csv", "2_6", "Python's int() reads 2_6 as 26; the import must not.", not_a_number),
-        ("paragraph-decimal.csv", "26.0", "A decimal in a CSV cell is not a paragraph number.", not_a_number),
-        ("paragraph-negative.csv", "-1", "A negative number (a raw minus, not neutralised).", not_a_number),
-        ("paragraph-neutralised-negative.csv", "'-1", "-1 as the export would write it.", not_a_number),
+        (
+            "paragraph-underscore.csv",
+            "2_6",
+            "Python's int() reads 2_6 as 26; the import must not.",
+            not_a_number,
+        ),
+        (
+            "paragraph-decimal.csv",
+            "26.0",
+            "A decimal in a CSV cell is not a paragraph number.",
+            not_a_number,
+        ),
+        (
+            "paragraph-negative.csv",
+            "-1",
+            "A negative number (a raw minus, not neutralised).",
+            not_a_number,
+        ),
+        (
+            "paragraph-neutralised-negative.csv",
+            "'-1",
+            "-1 as the export would write it.",
+            not_a_number,
+        ),
         ("paragraph-unknown.csv", "99", "The document has no paragraph 99.", "has no paragraph 99"),
         ("paragraph-words.csv", "twenty-six", "Not a number.", not_a_number),
         ("paragraph-empty.csv", "", "A new item needs its paragraph.", not_a_number),
@@ -712,7 +794,7 @@ def formulas():
                 new_item("26.10", title_en="-5 days after the meeting"),
                 new_item("26.11", title_en="@mofa on the Dialogue"),
                 new_item("26.12", title_en="=cmd|' /C calc'!A0"),
-                new_item("26.13", title_en="=HYPERLINK(\"http://example.org\",\"x\")"),
+                new_item("26.13", title_en='=HYPERLINK("http://example.org","x")'),
             ]
         ),
         "Titles starting with + - @ and a DDE payload: stored as text, exported neutralised.",
@@ -782,7 +864,10 @@ def dates_and_statuses():
     )
     refused(
         "starts-after-due.csv",
-        csv_bytes([GOOD, new_item(starts_on="2017-01-01", due_date="2016-12-31", due_precision="year")], FULL),
+        csv_bytes(
+            [GOOD, new_item(starts_on="2017-01-01", due_date="2016-12-31", due_precision="year")],
+            FULL,
+        ),
         "A start after the due date.",
         row=3,
         column="starts_on",
@@ -825,7 +910,6 @@ def dates_and_statuses():
         csv_bytes([{**ITEM_1_1, **status, "status_date": "2014-05-01"}]),
         "An acknowledgement welcomes what was already done: its date may precede the text.",
         update=1,
-        values=[("1.1", "status", "completed"), ("1.1", "status_date", "2014-05-01")],
     )
     refused(
         "status-date-in-future.csv",
@@ -861,7 +945,17 @@ def dates_and_statuses():
     )
     refused(
         "status-source-not-web.csv",
-        csv_bytes([GOOD, {**ITEM_19_3, **status, "status_date": "2015-05-22", "source_url": "javascript:alert(1)"}]),
+        csv_bytes(
+            [
+                GOOD,
+                {
+                    **ITEM_19_3,
+                    **status,
+                    "status_date": "2015-05-22",
+                    "source_url": "javascript:alert(1)",
+                },
+            ]
+        ),
         "A source that is not an http(s) address.",
         row=3,
         column="source_url",
@@ -869,7 +963,9 @@ def dates_and_statuses():
     )
     refused(
         "status-label-not-value.csv",
-        csv_bytes([GOOD, {**ITEM_19_3, **status, "status": "Completed", "status_date": "2015-05-22"}]),
+        csv_bytes(
+            [GOOD, {**ITEM_19_3, **status, "status": "Completed", "status_date": "2015-05-22"}]
+        ),
         "The status's label instead of its value.",
         row=3,
         column="status",
@@ -907,12 +1003,15 @@ def dates_and_statuses():
     accepted(
         "back-dated-update.csv",
         csv_bytes(
-            [{**ITEM_25_1, "status": "stalled", "status_date": "2016-06-01", "source_url": SOURCE}]
+            [{**ITEM_25_1, "status": "stalled", "status_date": BACK_DATE, "source_url": SOURCE}]
         ),
-        "An update dated between 25.1's two updates: recorded with the status of its own date "
-        "(in_progress) as its previous status; the item still shows its newest update.",
+        "An update dated between 25.1's two newest updates: recorded with the status of its own "
+        "date as its previous status; the item still shows its newest update.",
         update=1,
-        values=[("25.1", "status", "completed"), ("25.1", "status_date", "2017-05-01")],
+        values=[
+            ("25.1", "status", ITEM_25_1_NOTES["status"]),
+            ("25.1", "status_date", ITEM_25_1_NOTES["status_date"]),
+        ],
     )
     refused(
         "stale-version.csv",
@@ -924,10 +1023,21 @@ def dates_and_statuses():
     )
     accepted(
         "current-version.csv",
-        csv_bytes([{**ITEM_25_1, "title_en": "Turkmenistan chairs the Dialogue (2015-2016)", "version": "1"}]),
-        "The item's own version: the edit applies.",
+        csv_bytes(
+            [
+                {
+                    **ITEM_25_1,
+                    "title_en": "Turkmenistan chairs the Dialogue",
+                    "version": str(VERSION_25_1),
+                }
+            ]
+        ),
+        "The item's own version: the edit applies, and the version goes up.",
         update=1,
-        values=[("25.1", "title_en", "Turkmenistan chairs the Dialogue (2015-2016)"), ("25.1", "version", 2)],
+        values=[
+            ("25.1", "title_en", "Turkmenistan chairs the Dialogue"),
+            ("25.1", "version", VERSION_25_1 + 1),
+        ],
     )
     refused(
         "version-not-a-number.csv",
@@ -967,7 +1077,7 @@ def json_files():
     accepted(
         "json-rows-wrapper.json",
         json_bytes({"rows": [new_item()]}),
-        "{\"rows\": [...]} is accepted as the list of records.",
+        '{"rows": [...]} is accepted as the list of records.',
         new=1,
     )
     accepted(
@@ -1046,7 +1156,7 @@ def json_files():
     accepted(
         "json-number-for-title.json",
         json_bytes([{**new_item(), "title_en": 2016, "due_text": 2016}]),
-        "A whole number where free text is expected is that text (\"2016\").",
+        'A whole number where free text is expected is that text ("2016").',
         new=1,
         values=[("26.9", "title_en", "2016"), ("26.9", "due_text", "2016")],
     )
@@ -1183,7 +1293,18 @@ def xlsx_files():
     )
     refused(
         "date-with-time.xlsx",
-        xlsx_bytes([GOOD, {**ITEM_19_3, "status": "completed", "status_date": datetime.datetime(2015, 5, 22, 9, 30), "source_url": SOURCE}], [*ITEM_19_3, "status", "status_date", "source_url"]),
+        xlsx_bytes(
+            [
+                GOOD,
+                {
+                    **ITEM_19_3,
+                    "status": "completed",
+                    "status_date": datetime.datetime(2015, 5, 22, 9, 30),
+                    "source_url": SOURCE,
+                },
+            ],
+            [*ITEM_19_3, "status", "status_date", "source_url"],
+        ),
         "A date cell with a time of day.",
         row=3,
         column="status_date",
@@ -1215,7 +1336,18 @@ def xlsx_files():
     )
     refused(
         "live-formula-date.xlsx",
-        xlsx_bytes([GOOD, {**ITEM_19_3, "status": "completed", "status_date": "=TODAY()", "source_url": SOURCE}], [*ITEM_19_3, "status", "status_date", "source_url"]),
+        xlsx_bytes(
+            [
+                GOOD,
+                {
+                    **ITEM_19_3,
+                    "status": "completed",
+                    "status_date": "=TODAY()",
+                    "source_url": SOURCE,
+                },
+            ],
+            [*ITEM_19_3, "status", "status_date", "source_url"],
+        ),
         "A formula for a date.",
         row=3,
         column="status_date",
@@ -1275,7 +1407,11 @@ def xlsx_files():
         "so the sheet is read as damaged instead of being unpacked.",
         message="not a readable Excel",
     )
-    far = sheet_row(1, COLUMNS) + sheet_row(2, list(new_item().values())) + sheet_row(1_048_576, ["x"])
+    far = (
+        sheet_row(1, COLUMNS)
+        + sheet_row(2, list(new_item().values()))
+        + sheet_row(1_048_576, ["x"])
+    )
     file_refused(
         "extent-row-1048576.xlsx",
         raw_xlsx(sheet_xml(far, dimension="A1:H1048576")),
@@ -1296,7 +1432,9 @@ def xlsx_files():
     )
     file_refused(
         "extent-column-xfd.xlsx",
-        raw_xlsx(sheet_xml(header + body + sheet_row(3, ["x"], first_column=16384), dimension="A1:XFD3")),
+        raw_xlsx(
+            sheet_xml(header + body + sheet_row(3, ["x"], first_column=16384), dimension="A1:XFD3")
+        ),
         "A cell in the last column, XFD: the dimension claims 16,384 columns.",
         message="The file has 16384 columns",
     )
@@ -1319,7 +1457,10 @@ def xlsx_files():
     )
     laughs_row = (
         b'<row r="1">'
-        + b"".join(f'<c r="{column_letters(i + 1)}1" t="inlineStr"><is><t>{c}</t></is></c>'.encode() for i, c in enumerate(COLUMNS))
+        + b"".join(
+            f'<c r="{column_letters(i + 1)}1" t="inlineStr"><is><t>{c}</t></is></c>'.encode()
+            for i, c in enumerate(COLUMNS)
+        )
         + b'</row><row r="2"><c r="A2" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
     )
     file_refused(
@@ -1403,7 +1544,14 @@ def quoted_cells():
     accepted(
         "quoted-lf-and-cr.csv",
         csv_bytes(
-            [new_item(status="in_progress", status_date="2015-01-10", status_note_en=lf_note, source_url=SOURCE)],
+            [
+                new_item(
+                    status="in_progress",
+                    status_date="2015-01-10",
+                    status_note_en=lf_note,
+                    source_url=SOURCE,
+                )
+            ],
             FULL,
             lineterminator="\n",
         ),
@@ -1414,7 +1562,15 @@ def quoted_cells():
     accepted(
         "quoted-crlf-and-spaces.json",
         json_bytes(
-            [new_item(title_en=title, status="in_progress", status_date="2015-01-10", status_note_en=note, source_url=SOURCE)]
+            [
+                new_item(
+                    title_en=title,
+                    status="in_progress",
+                    status_date="2015-01-10",
+                    status_note_en=note,
+                    source_url=SOURCE,
+                )
+            ]
         ),
         "The same values in JSON.",
         new=1,
