@@ -10,6 +10,7 @@ Previews never confirmed are removed after IMPORT_PREVIEW_HOURS.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -30,6 +31,11 @@ from django.utils.translation import gettext_lazy
 from .importing.items import ImportResult, Problem
 from .importing.tabular import FileRefused, read_table
 from .models import StagedImport
+
+
+#: secrets.token_urlsafe(32): 43 URL-safe characters. Anything else is not a token (and a NUL
+#: character must never reach PostgreSQL, which refuses it with an error).
+TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 class UploadForm(forms.Form):
@@ -180,7 +186,7 @@ class StagedImportMixin:
                 session_key_hash=session_hash(request),
                 created_at__gte=cutoff,
             ).first()
-            if isinstance(token, str) and 20 <= len(token) <= 64
+            if isinstance(token, str) and TOKEN.fullmatch(token)
             else None
         )
         if staged is None:

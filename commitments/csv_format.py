@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.utils.translation import get_language
+from modeltranslation.utils import resolution_order
 
-from .choices import Status
+from .choices import Kind, Status, Strength
 from .models import ActionItem, StatusUpdate
 from .querysets import today
 
@@ -39,10 +43,23 @@ COLUMNS = [
     "paragraph_text",
     "overdue",
     "version",
+    # Readable labels beside the codes, in the reader's language (the download's, the
+    # admin user's; the default language for export_items).
+    "status_label",
+    "kind_label",
+    "strength_label",
+    "theme_name",
 ]
 #: Columns an import ignores. `version` is read: it lets an import refuse rows whose item
 #: changed after the file was exported.
-EXPORT_ONLY = {"paragraph_text", "overdue"}
+EXPORT_ONLY = {
+    "paragraph_text",
+    "overdue",
+    "status_label",
+    "kind_label",
+    "strength_label",
+    "theme_name",
+}
 OWNER_SEPARATOR = ";"
 # Cells a spreadsheet would run as a formula (CWE-1236). They get a leading apostrophe.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -51,22 +68,26 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 
 
+def _looks_neutralised(value: str) -> bool:
+    """Apostrophes, then a formula character: what `neutralise` adds one apostrophe to."""
+    rest = value.lstrip("'")
+    return value[:1] == "'" and rest[:1] in _FORMULA_FIRST
+
+
 def neutralise(value: str) -> str:
     """Make a cell safe to open in a spreadsheet: never start it with a formula character.
 
-    A value that itself starts with an apostrophe before a formula character gets a second
-    one, so that `unneutralise` gives every value back exactly."""
-    if value[:1] in _FORMULA_FIRST or (value[:1] == "'" and value[1:2] in _FORMULA_FIRST):
+    A value that itself starts with apostrophes before a formula character gets one more, so
+    that `unneutralise` gives every value back exactly."""
+    if value[:1] in _FORMULA_FIRST or _looks_neutralised(value):
         return "'" + value
     return value
 
 
 def unneutralise(value: str) -> str:
     """Undo `neutralise`: remove the one apostrophe it put before a formula character."""
-    if value[:1] == "'" and (value[1:2] in _FORMULA_FIRST or value[1:2] == "'"):
-        rest = value[1:]
-        if rest[:1] in _FORMULA_FIRST or (rest[:1] == "'" and rest[1:2] in _FORMULA_FIRST):
-            return rest
+    if _looks_neutralised(value):
+        return value[1:]
     return value
 
 
@@ -90,6 +111,7 @@ VALUE_FIELDS = (
     "status_date",
     "paragraph__text",
     "version",
+    *(f"theme__name_{language}" for language in settings.MODELTRANSLATION_LANGUAGES),
 )
 CLOSED = frozenset(Status.closed())
 
@@ -98,11 +120,50 @@ def _iso(value) -> str:
     return value.isoformat() if value else ""
 
 
-def export_rows(items: QuerySet[ActionItem], *, chunk_size: int = 2000) -> Iterator[list[str]]:
+@dataclass(frozen=True)
+class Labels:
+    """The readable labels of the coded columns in one language, resolved when made."""
+
+    status: dict[str, str]
+    kind: dict[str, str]
+    strength: dict[str, str]
+    #: The theme-name columns to try in turn: this language, then modeltranslation's fallbacks.
+    theme_fields: tuple[str, ...]
+
+    @classmethod
+    def current(cls) -> Labels:
+        """Labels in the active language."""
+        language = get_language() or settings.LANGUAGE_CODE
+        return cls(
+            status={choice.value: str(choice.label) for choice in Status},
+            kind={choice.value: str(choice.label) for choice in Kind},
+            strength={choice.value: str(choice.label) for choice in Strength},
+            theme_fields=tuple(
+                dict.fromkeys(
+                    f"theme__name_{code}"
+                    for code in (
+                        *resolution_order(language.split("-")[0]),
+                        settings.MODELTRANSLATION_DEFAULT_LANGUAGE,
+                    )
+                    if code in settings.MODELTRANSLATION_LANGUAGES
+                )
+            ),
+        )
+
+    def theme_name(self, row: dict) -> str:
+        return next((row[field] for field in self.theme_fields if row[field]), "")
+
+
+def export_rows(
+    items: QuerySet[ActionItem], *, chunk_size: int = 2000, labels: Labels | None = None
+) -> Iterator[list[str]]:
     """Every item as a row in COLUMNS order, every cell neutralised, in chunks of the query.
 
-    Owners and the newest update's note and source come from two extra queries per chunk."""
+    Owners and the newest update's note and source come from two extra queries per chunk.
+    The label columns are in the language of `labels` (by default, the one active when the
+    first row is read)."""
     day = today()
+    labels = labels or Labels.current()
     chunk: list[tuple] = []
     # rewrite(False): plain Django values, without modeltranslation's per-row fallback work
     # (the columns name their language explicitly).
@@ -119,10 +180,10 @@ def export_rows(items: QuerySet[ActionItem], *, chunk_size: int = 2000) -> Itera
     for values in rows.values_list(*VALUE_FIELDS, "newest_update").iterator(chunk_size=chunk_size):
         chunk.append(values)
         if len(chunk) == chunk_size:
-            yield from _chunk_rows(chunk, day)
+            yield from _chunk_rows(chunk, day, labels)
             chunk = []
     if chunk:
-        yield from _chunk_rows(chunk, day)
+        yield from _chunk_rows(chunk, day, labels)
 
 
 def _id_list(ids: list[int]) -> RawSQL:
@@ -131,7 +192,7 @@ def _id_list(ids: list[int]) -> RawSQL:
     return RawSQL(",".join(str(int(pk)) for pk in ids), [])
 
 
-def _chunk_rows(chunk: list[tuple], day) -> Iterator[list[str]]:
+def _chunk_rows(chunk: list[tuple], day, labels: Labels) -> Iterator[list[str]]:
     ids = _id_list([values[0] for values in chunk])
     owners: dict[int, list[str]] = {}
     for item_id, code in (
@@ -180,6 +241,10 @@ def _chunk_rows(chunk: list[tuple], day) -> Iterator[list[str]]:
                 row["paragraph__text"],
                 "yes" if overdue else "no",
                 str(row["version"]),
+                labels.status.get(row["status"], ""),
+                labels.kind.get(row["kind"], ""),
+                labels.strength.get(row["strength"], ""),
+                labels.theme_name(row),
             )
         ]
 
@@ -194,10 +259,17 @@ class Echo:
 def stream_csv(
     items: QuerySet[ActionItem], *, bom: bool = True, chunk_size: int = 2000
 ) -> Iterator[str]:
-    """Yield the CSV text of the items a line at a time, reading the database in chunks."""
+    """The CSV text of the items a line at a time, reading the database in chunks.
+
+    The labels are taken in the language active now, not when the rows are read: a
+    streamed response is read after its view (and the request's language) has returned."""
+    return _csv_lines(items, bom=bom, chunk_size=chunk_size, labels=Labels.current())
+
+
+def _csv_lines(items, *, bom: bool, chunk_size: int, labels: Labels) -> Iterator[str]:
     writer = csv.writer(Echo())
     if bom:
         yield "\ufeff"
     yield writer.writerow(COLUMNS)
-    for row in export_rows(items, chunk_size=chunk_size):
+    for row in export_rows(items, chunk_size=chunk_size, labels=labels):
         yield writer.writerow(row)

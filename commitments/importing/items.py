@@ -863,23 +863,6 @@ def _plan_new(row: ItemRow, outcome: RowOutcome, planned_new, owners, statuses) 
 
 def _plan_existing(row, item, outcome, planned_changed, owners, statuses, updates_by_item) -> None:
     values = row.values
-    if values.get("version") is not None and values["version"] != item.version:
-        outcome.problems.append(
-            Problem(
-                _(
-                    "%(ref)s was changed by %(who)s after this file was exported (version %(old)d in the file, %(new)d now). Export again and make your change there, so theirs is not undone."
-                )
-                % {
-                    "ref": item.ref,
-                    "who": changed_by(item),
-                    "old": values["version"],
-                    "new": item.version,
-                },
-                row.number,
-                "version",
-            )
-        )
-        return
     if "paragraph" in values and values["paragraph"] != item.paragraph:
         outcome.problems.append(
             Problem(
@@ -929,6 +912,27 @@ def _plan_existing(row, item, outcome, planned_changed, owners, statuses, update
             )
             owners[id(item)] = (item, values["owners"])
             changed = True
+    # A file exported before someone else's edit may not undo it: a row that would change the
+    # item's fields is refused when its version is not the item's. A row that changes nothing
+    # (the same file imported again after it was applied) is simply unchanged.
+    stale = values.get("version") is not None and values["version"] != item.version
+    if stale and changed:
+        outcome.problems.append(
+            Problem(
+                _(
+                    "%(ref)s was changed by %(who)s after this file was exported (version %(old)d in the file, %(new)d now). Export again and make your change there, so theirs is not undone."
+                )
+                % {
+                    "ref": item.ref,
+                    "who": changed_by(item),
+                    "old": values["version"],
+                    "new": item.version,
+                },
+                row.number,
+                "version",
+            )
+        )
+        return
     _plan_status(row, item, outcome, statuses, updates_by_item.get(item.pk, []))
     if outcome.problems:
         return
