@@ -93,6 +93,22 @@ def highlight(text: str, phrases: list[str]) -> str:
     return mark_safe("".join(out))
 
 
+def _evidence_rows(form, evidence: dict[str, str]) -> list[tuple[str, str]]:
+    """The words each value came from, named as the form names the value (the proposer's
+    keys are code, not words a reviewer reads in their language)."""
+    fields = {"date": "due_date"}
+    rows = []
+    for key, words in evidence.items():
+        if key == "text":
+            label = _("Sentence")
+        elif (name := fields.get(key, key)) in form.fields:
+            label = form.fields[name].label
+        else:
+            label = key
+        rows.append((label, words))
+    return rows
+
+
 def _initial(proposal, existing_refs: set[str]) -> dict:
     row = proposal.row("")
     return {
@@ -178,7 +194,9 @@ def review_view(request, admin_site, object_id):
     forms_by_paragraph: dict[int, list] = {}
     evidence: dict[int, list[str]] = {}
     for form, proposal in zip(formset.forms, proposals, strict=False):
-        forms_by_paragraph.setdefault(proposal.paragraph, []).append((form, proposal))
+        forms_by_paragraph.setdefault(proposal.paragraph, []).append(
+            (form, proposal, _evidence_rows(form, proposal.evidence))
+        )
         evidence.setdefault(proposal.paragraph, []).extend(proposal.evidence.values())
     sections = [
         {

@@ -124,6 +124,9 @@ def record_update_view(request, admin_site, object_id):
         )
     form = RecordUpdateForm(request.POST or None, countries=countries, whole_item=whole_item)
     if request.method == "POST" and form.is_valid():
+        # The next item is the one after this in the queue as it stood before the save: an
+        # update that takes this item off the queue must not send the person back to the top.
+        following = next_in_queue(request.user, item) if "_next" in request.POST else None
         try:
             item_set_status(item=item, user=request.user, **form.cleaned_data)
         except ValidationError as error:
@@ -136,7 +139,6 @@ def record_update_view(request, admin_site, object_id):
                 % {"ref": item.ref, "status": Status(form.cleaned_data["status"]).label},
             )
             if "_next" in request.POST:
-                following = next_in_queue(request.user, item)
                 if following is not None:
                     return HttpResponseRedirect(
                         reverse("admin:commitments_actionitem_record_update", args=[following.pk])
