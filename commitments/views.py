@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import (
     Http404,
     HttpRequest,
@@ -18,10 +18,11 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import progress, scorecards, status_rule
+from . import figures, listing, progress, scorecards, status_rule
 from .cache import cached_page
 from .choices import Status
 from .csv_format import stream_csv
@@ -60,16 +61,23 @@ def _restrict(items: QuerySet[ActionItem], countries: list[Country]) -> QuerySet
     return items.filter(pk__in=owned)
 
 
-def _overview(items: QuerySet[ActionItem], *, everything: bool = False) -> dict:
+def _overview(
+    items: QuerySet[ActionItem], *, everything: bool = False, countries=()
+) -> dict:
     """The lists shared by the dashboard, country and theme pages (each draws its own bars).
-    `everything`: the items are the whole catalogue, so the updates need no restriction."""
+    `everything`: the items are the whole catalogue, so the updates need no restriction.
+    `countries`: the updates shown are those countries' own and whole-item ones, never
+    another owner's (CN's ratification is not news about the US)."""
     day = today()
     updates = StatusUpdate.objects.all()
     if not everything:
         updates = updates.filter(item__in=items.values("pk"))
+    if countries:
+        updates = updates.filter(Q(country__isnull=True) | Q(country__in=list(countries)))
     return {
         "overdue": items.overdue(day).with_related().order_by("due_date", "ref")[:LIST_LIMIT],
         "overdue_count": items.overdue(day).count(),
+        "past_due_unassessed_count": items.past_due_unassessed(day).count(),
         "upcoming": items.upcoming(day).with_related()[:LIST_LIMIT],
         "latest_updates": updates.newest(LIST_LIMIT),
         "statuses": Status.display_order(),
@@ -95,19 +103,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         summary, themes = progress.summary(items, base), progress.by_theme(items, base)
         document_bars = progress.by_document(items, documents, base)
         country_bars = progress.kept_by_country(countries, base_params=base)
-    else:  # everything: the kept counts (summaries.py)
+        rates = figures.rates(items)
+        theme_rates = figures.rates_by(items, "theme")
+        by_document = figures.rates_by(items, "document")
+    else:  # everything: the kept counts (summaries.py), rates included, whatever the size
         summary, themes = progress.overall_and_themes(base)
         document_bars = progress.kept_by_document(documents, base)
         country_bars = progress.dashboard_countries(
             DASHBOARD_PARTICIPANTS, DASHBOARD_OTHER_COUNTRIES, base
         )
+        rates = summary.rates
+        theme_rates = {bar.label.pk: bar.rates for bar in themes}
+        by_document = {bar.label.pk: bar.rates for bar in document_bars}
     context = {
-        **_overview(items, everything=not countries),
+        **_overview(items, everything=not countries, countries=countries),
         "summary": summary,
-        "themes": themes,
-        "countries": country_bars,
+        "rates": rates,
+        "themes": figures.table(themes, theme_rates),
+        # Each country by its own status, rates included (kept_by_country).
+        "countries": figures.country_table(
+            country_bars,
+            {bar.label.pk: bar.rates for bar in country_bars},
+            participants := figures.participant_codes(),
+        ),
+        "participant_codes": participants,  # the country menu's groups, without a query
         "selected_countries": countries,
-        "documents": zip(documents, document_bars, strict=True),
+        "documents": [
+            (document, bar, by_document.get(document.pk) or figures.Rates())
+            for document, bar in zip(documents, document_bars, strict=True)
+        ],
         "document_count": Document.objects.count(),
     }
     return _render_overview(request, "commitments/dashboard.html", context, error)
@@ -124,13 +148,16 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     shown = (
         items.with_related()
         .annotate(own_status=Subquery(own.values("status")[:1]))
-        .order_by(F("due_date").asc(nulls_last=True), "ref")[:200]
+        .order_by(*figures.by_due_then_ref())[:200]
     )
     summary, themes = progress.kept_country(country, base)
     context = {
-        **_overview(items),
+        **_overview(items, countries=[country]),
         "summary": summary,
-        "themes": themes,
+        "rates": summary.rates,  # by its own status, from the kept counts (kept_country)
+        "shares": figures.share_counts(items),
+        "timeline": figures.country_timeline(country),
+        "themes": figures.table(themes, {bar.label.pk: bar.rates for bar in themes}),
         "scorecard": (card := scorecards.scorecards([country])[0]),
         "scorecard_list": [card],
         "country": country,
@@ -152,17 +179,28 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if countries:
         summary = progress.summary(items, base)
         country_bars = progress.kept_by_country(countries, theme=theme, base_params=base)
+        rates = figures.rates(items)
     else:
         summary = progress.kept_summary(theme=theme, base_params=base)
         country_bars = progress.kept_by_country(theme=theme, base_params=base)
+        rates = summary.rates
     context = {
-        **_overview(items),
+        **_overview(items, countries=countries),
         "summary": summary,
-        "countries": country_bars,
+        "rates": rates,
+        "timeline": figures.timeline(items),
+        # Each country by its own status on the theme's items, rates included (the kept
+        # counts: a chosen country's rows are the same with or without the selection).
+        "countries": figures.country_table(
+            country_bars,
+            {bar.label.pk: bar.rates for bar in country_bars},
+            participants := figures.participant_codes(),
+        ),
+        "participant_codes": participants,  # the country menu's groups, without a query
         "theme": theme,
         "feed_url": reverse("commitments:feed-theme", args=[theme.slug]),
         "selected_countries": countries,
-        "items": items.with_related().order_by(F("due_date").asc(nulls_last=True), "ref")[:200],
+        "items": items.with_related().order_by(*figures.by_due_then_ref())[:200],
         "item_count": summary.total,
         "list_url": progress.items_url(**base),
     }
@@ -176,15 +214,18 @@ def document_list(request: HttpRequest) -> HttpResponse:
     items = _restrict(ActionItem.objects.all(), countries)
     documents = Document.objects.order_by("-signed_on", "slug")
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    if countries:
+        bars = progress.by_document(items, page.object_list, base)
+        by_document = figures.rates_by(items.filter(document__in=page.object_list), "document")
+    else:  # the kept counts, rates included (summaries.py)
+        bars = progress.kept_by_document(page.object_list, base)
+        by_document = {bar.label.pk: bar.rates for bar in bars}
     context = {
         "page": page,
-        "documents": zip(
-            page.object_list,
-            progress.by_document(items, page.object_list, base)
-            if countries
-            else progress.kept_by_document(page.object_list, base),
-            strict=True,
-        ),
+        "documents": [
+            (document, bar, by_document.get(document.pk) or figures.Rates())
+            for document, bar in zip(page.object_list, bars, strict=True)
+        ],
         "selected_countries": countries,
         "filter_countries": countries_owning_items(),
         "country_error": error,
@@ -205,13 +246,20 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for paragraph in paragraphs:
         by_section[paragraph.section_id].append(paragraph)
     base = {"document": document.slug, "country": [c.code for c in countries]}
+    if countries:
+        summary, rates = progress.summary(items, base), figures.rates(items)
+    else:  # the kept counts, rates included (summaries.py)
+        summary = progress.kept_summary(document=document, base_params=base)
+        rates = summary.rates
     context = {
         "document": document,
         "sections": [(section, by_section[section.pk]) for section in sections],
         "signatories": document.signatories.select_related("country"),
-        "summary": progress.summary(items, base)
-        if countries
-        else progress.kept_summary(document=document, base_params=base),
+        "summary": summary,
+        "rates": rates,
+        "timeline": figures.timeline(items),
+        # The menu lists the document's participants: no query to tell them apart.
+        "participant_codes": {c.code for c in document.participants.all()},
         "selected_countries": countries,
         "country_error": error,
         "today": today(),
@@ -235,10 +283,15 @@ def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         item.updates.select_related("recorded_by", "country").order_by("-date", "-recorded_at")
     )
     owners = sorted(item.owners.all(), key=lambda c: c.code)
+    day = today()
     context = {
         "item": item,
         "updates": updates,
-        "today": today(),
+        "today": day,
+        "overdue_since": figures.overdue_since(item) if figures.is_overdue(item, day) else None,
+        "past_due_unassessed": figures.is_past_due_unassessed(item, day),
+        "completed_late": figures.is_completed_late(item),
+        "period_ran_on": figures.ran_past_its_period(item),
         "owner_breakdown": status_rule.breakdown(updates, owners),
         "owner_count": len(owners),
     }
@@ -252,14 +305,23 @@ def item_list(request: HttpRequest) -> HttpResponse:
     )
     valid = filterset.is_valid() if filterset.is_bound else True
     items = filterset.qs if valid else ActionItem.objects.none()
-    paginator = Paginator(items, PAGE_SIZE)
+    paginator = Paginator(figures.with_share(items), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    chips = listing.active_filters(request.GET)
+    chosen = {str(code).strip().upper() for code in request.GET.getlist("country")}
     context = {
         "filter": filterset,
         "page": page,
         "count": paginator.count,
+        "chips": chips,
+        "heading": listing.heading(paginator.count, chips),
+        "share_line": listing.share_line(figures.share_counts(items), request.GET)
+        if valid and paginator.count and not request.GET.getlist("share")
+        else "",
+        "filter_countries": countries_owning_items() | Country.objects.filter(code__in=chosen),
+        "chosen_countries": chosen,
         "query": query.urlencode(),
         "export_url": reverse("commitments:item-export")
         + (f"?{query.urlencode()}" if query else ""),
@@ -281,8 +343,43 @@ def item_export(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(
         stream_csv(filterset.qs), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="action-items-{today():%Y-%m-%d}.csv"'
+    name = "-".join(["items", *_selection_words(filterset), f"{today():%Y-%m-%d}"]) + ".csv"
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+
+
+def _selection_words(filterset: ActionItemFilterSet) -> list[str]:
+    """The filters of a download, in words for its file name: `items-TM-2026-11-26.csv`,
+    `items-KZ-TM-agriculture-completed-due2015-2026-11-26.csv`. ISO codes stay upper-case;
+    everything else is slugified (a search keeps its Japanese: the header says it in UTF-8)."""
+    if not filterset.is_bound:
+        return []
+    words: list[str] = []
+    # The form has checked every value; the countries and themes it fetched are cached.
+    for name, value in filterset.form.cleaned_data.items():
+        if name == "sort" or not value:
+            continue
+        if name == "country":
+            words += sorted(country.code for country in value)
+        elif name == "theme":
+            words += sorted(theme.slug for theme in value)
+        elif name == "document":
+            words.append(value.slug)
+        elif name == "due_year":
+            words.append(f"due{int(value)}")
+        elif name in ("due_after", "due_before"):
+            words.append(f"{name.replace('_', '-')}-{value:%Y-%m-%d}")
+        elif name == "overdue":
+            words.append("overdue")
+        elif isinstance(value, (list, tuple)):
+            words += [slugify(str(v), allow_unicode=True) for v in value]
+        else:
+            words.append(slugify(str(value), allow_unicode=True))
+    words = [word for word in words if word]
+    # Keep the name short enough for every file system (255 bytes), whatever the selection.
+    while words and len("-".join(words).encode()) > 150:
+        words.pop()
+    return words
 
 
 def switch_language(request: HttpRequest) -> HttpResponse:
@@ -341,12 +438,15 @@ def update_export(request: HttpRequest) -> StreamingHttpResponse:
 @cached_page()
 def country_list(request: HttpRequest) -> HttpResponse:
     """The participants side by side, then every other country that owns an item."""
+    # Each group in the reader's alphabetical order (figures.in_country_order).
     participants = scorecards.participants()
-    others = list(
+    taking_part = {c.code for c in participants}
+    participants, _none = figures.in_country_order(participants, participants=taking_part)
+    _none, others = figures.in_country_order(
         Country.objects.filter(action_items__isnull=False)
-        .exclude(pk__in=[c.pk for c in participants])
-        .distinct()
-        .order_by("code")
+        .exclude(code__in=taking_part)
+        .distinct(),
+        participants=taking_part,
     )
     context = {
         "participant_cards": scorecards.scorecards(participants),

@@ -816,13 +816,7 @@ def test_the_public_country_and_item_pages_show_each_owners_own_status(
         page.context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A country's page lists every owner's updates under “Latest status updates” without "
-    "naming the owner: /countries/US/ shows 19.7 → Completed four times (CN, FR, GB, RU), "
-    "though the US has not ratified. Its Atom feed already keeps to the country's own and "
-    "whole-item updates (feeds.CountryUpdatesFeed); the page does not (views._overview).",
-)
+# Was a bug: a country page listed every owner's updates (views._overview keeps to its own).
 def test_a_countrys_latest_updates_are_its_own_or_the_whole_items(browser, server):
     page = new_page(browser, server, "en")
     try:

@@ -281,3 +281,11 @@ def test_a_countrys_feed_carries_its_own_updates_and_not_another_owners(protocol
     assert "In force for the UK." in gb
     assert "Not ratified." not in gb
     assert "(GB)" in gb
+
+
+def test_a_country_page_lists_its_own_and_whole_item_updates_not_another_owners(protocol):
+    ratify(protocol, "GB", 1)
+    ratify(protocol, "FR", 2)
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/countries/US/")
+    latest = list(page.context["latest_updates"])
+    assert [u.country for u in latest if u.country] == []
