@@ -1,12 +1,18 @@
 """Atom feeds of status updates: everything, one owner country's items, one theme's items.
-Expected entries are written out by hand from the fixture's 21 updates."""
+
+The fixture holds 109 updates on its 58 items, some of them for one owner country
+(`StatusUpdate.country`), and a feed holds the 50 newest. Where a feed holds few updates the
+expected entries are written out by hand from the fixture; where it is full, they are read
+from the raw fixture JSON (FIXTURE_UPDATES), not through the app."""
 
 import datetime
+import json
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
+from django.conf import settings
 
 from commitments.choices import Status
 from commitments.models import (
@@ -20,13 +26,44 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bishkek")]
 ATOM = "{http://www.w3.org/2005/Atom}"
 ITEM_LINK = re.compile(r"/documents/caj-fmm5-2014/items/(?P<ref>[\d.]+)/#update-(?P<pk>\d+)$")
 
-# Updates per item in the fixture (ref: number of updates) and who owns those items.
-UPDATES_PER_ITEM = {
-    "14.3": 1, "14.4": 1, "19.2": 1, "19.6": 1, "19.7": 6, "24.1": 1, "24.2": 3,
-    "25.1": 2, "25.2": 1, "25.3": 2, "25.4": 1, "25.5": 1,
+FEED_SIZE = 50
+# Updates per item of the dialogue theme in the fixture (ref: number of updates), by hand;
+# none of them is for one owner country.
+DIALOGUE_UPDATES = {
+    "1.1": 1, "1.2": 2, "2.1": 1, "2.2": 5, "4.1": 1, "23.1": 1, "23.2": 1, "25.1": 2,
+    "25.2": 1, "25.3": 2, "25.4": 1, "25.5": 1, "26.1": 2,
 }  # fmt: skip
-UPDATED_AND_OWNED_BY_TM = {"14.4", "19.2", "24.1", "24.2", "25.1", "25.2", "25.3", "25.4", "25.5"}
-UPDATED_DIALOGUE_ITEMS = {"25.1", "25.2", "25.3", "25.4", "25.5"}
+
+
+def read_fixture_updates() -> list[dict]:
+    """The fixture's updates as the raw JSON gives them (not through the app), newest first
+    as a feed lists them: by date, then by when recorded. Each: ref, country (ISO code, or None
+    for the whole item), date (ISO) and the owners of its item."""
+    records = json.loads(
+        (settings.BASE_DIR / "fixtures" / "10_caj-fmm5-2014.json").read_text(encoding="utf-8")
+    )
+    items = {
+        r["fields"]["ref"]: r["fields"] for r in records if r["model"] == "commitments.actionitem"
+    }
+    updates = [
+        {
+            "ref": f["item"][1],
+            "country": f["country"][0] if f["country"] else None,
+            "date": f["date"],
+            "recorded_at": f["recorded_at"],
+            "owners": {code for (code,) in items[f["item"][1]]["owners"]},
+        }
+        for f in (r["fields"] for r in records if r["model"] == "commitments.statusupdate")
+    ]
+    return sorted(updates, key=lambda u: (u["date"], u["recorded_at"]), reverse=True)
+
+
+FIXTURE_UPDATES = read_fixture_updates()
+
+
+def key(update: dict) -> tuple:
+    """What names an update in the fixture (it holds no two with the same three)."""
+    return (update["ref"], update["country"], update["date"])
 
 
 def feed(client, url, language="ja") -> list[dict]:
@@ -53,12 +90,25 @@ def feed(client, url, language="ja") -> list[dict]:
     return entries
 
 
+def updates_of(entries: list[dict]) -> list[tuple]:
+    """The update each entry links to, as (ref, country or None, date), read from the database."""
+    found = {
+        pk: (ref, country, date.isoformat())
+        for pk, ref, country, date in StatusUpdate.objects.filter(
+            pk__in=[e["update"] for e in entries]
+        ).values_list("pk", "item__ref", "country__code", "date")
+    }
+    return [found[e["update"]] for e in entries]
+
+
 def test_the_feed_of_all_updates_has_one_entry_per_update(client):
+    # The fixture has more updates (109) than a feed holds: one entry for each of the 50
+    # newest, per-country updates each an entry of its own.
+    assert len(FIXTURE_UPDATES) == 109
     entries = feed(client, "/feeds/updates/")
-    assert len(entries) == sum(UPDATES_PER_ITEM.values()) == 21
-    assert len({e["update"] for e in entries}) == 21
-    refs = [e["ref"] for e in entries]
-    assert {ref: refs.count(ref) for ref in set(refs)} == UPDATES_PER_ITEM
+    assert len(entries) == FEED_SIZE
+    assert len({e["update"] for e in entries}) == FEED_SIZE
+    assert updates_of(entries) == [key(u) for u in FIXTURE_UPDATES[:FEED_SIZE]]
 
 
 def test_each_entry_title_starts_with_the_items_ref(client):
@@ -74,8 +124,15 @@ def test_the_entry_links_to_the_update_on_the_items_page(client):
 
 def test_the_newest_updates_come_first(client):
     entries = feed(client, "/feeds/updates/")
-    # The three "no evidence found" findings of the 2026-11-25 search are the newest.
-    assert {e["ref"] for e in entries[:3]} == {"14.4", "24.2", "25.4"}
+    # The newest: the "no evidence" findings of 2026-11-26 for three owners of 22.2 (the most
+    # recently recorded first), then those of 2026-11-25 on 25.4 and 24.2.
+    assert updates_of(entries[:5]) == [
+        ("22.2", "TJ", "2026-11-26"),
+        ("22.2", "KZ", "2026-11-26"),
+        ("22.2", "KG", "2026-11-26"),
+        ("25.4", None, "2026-11-25"),
+        ("24.2", None, "2026-11-25"),
+    ]
 
 
 def test_an_entry_reads_in_english_with_its_date_and_source(client):
@@ -98,10 +155,19 @@ def test_an_entry_reads_in_japanese(client):
 
 
 def test_a_country_feed_has_only_updates_on_items_that_country_owns(client):
+    # A country's feed carries the updates for whole items it owns and its own per-country
+    # ones, not another owner's (commitments/feeds.py CountryUpdatesFeed): no update in the
+    # fixture speaks for Turkmenistan alone, and the other owners' own updates on items it also
+    # owns (9.1, 11.1, 12.1, 16.1, 20.1, 21.2, 22.1) stay out. 65 updates qualify; the feed
+    # holds the 50 newest.
+    expected = [
+        key(u) for u in FIXTURE_UPDATES if "TM" in u["owners"] and u["country"] in (None, "TM")
+    ]
+    assert len(expected) == 65
     entries = feed(client, "/feeds/updates/countries/TM/")
-    assert {e["ref"] for e in entries} == UPDATED_AND_OWNED_BY_TM
-    assert len(entries) == sum(UPDATES_PER_ITEM[ref] for ref in UPDATED_AND_OWNED_BY_TM) == 13
-    assert len({e["update"] for e in entries}) == 13
+    assert len({e["update"] for e in entries}) == len(entries) == FEED_SIZE
+    assert updates_of(entries) == expected[:FEED_SIZE]
+    assert {country for _ref, country, _date in updates_of(entries)} == {None}
 
 
 def test_a_country_feed_leaves_out_items_owned_only_by_others(client):
@@ -110,12 +176,24 @@ def test_a_country_feed_leaves_out_items_owned_only_by_others(client):
 
 
 def test_the_nuclear_weapon_states_feed(client):
-    refs = [e["ref"] for e in feed(client, "/feeds/updates/countries/US/")]
-    assert sorted(refs) == ["19.6"] + ["19.7"] * 6
+    # 19.7 (the protocol's ratification) is recorded per nuclear-weapon state: the United
+    # States' feed has its own two updates on it, not the other four states' ratifications;
+    # 19.6 has one update for the whole item.
+    assert updates_of(feed(client, "/feeds/updates/countries/US/")) == [
+        ("19.7", "US", "2024-02-09"),
+        ("19.7", "US", "2015-04-27"),
+        ("19.6", None, "2014-05-06"),
+    ]
+    assert updates_of(feed(client, "/feeds/updates/countries/GB/")) == [
+        ("19.7", "GB", "2015-01-30"),
+        ("19.6", None, "2014-05-06"),
+    ]
 
 
 def test_a_country_feed_accepts_a_lower_case_code(client):
-    assert len(feed(client, "/feeds/updates/countries/tm/")) == 13
+    lower = feed(client, "/feeds/updates/countries/tm/")
+    assert len(lower) == FEED_SIZE  # Turkmenistan's feed is full (see above)
+    assert lower == feed(client, "/feeds/updates/countries/TM/")
 
 
 def test_a_country_that_owns_nothing_has_an_empty_feed(client):
@@ -124,8 +202,9 @@ def test_a_country_that_owns_nothing_has_an_empty_feed(client):
 
 def test_a_theme_feed_has_only_that_themes_updates(client):
     entries = feed(client, "/feeds/updates/themes/dialogue/")
-    assert {e["ref"] for e in entries} == UPDATED_DIALOGUE_ITEMS
-    assert len(entries) == 7
+    refs = [e["ref"] for e in entries]
+    assert {ref: refs.count(ref) for ref in set(refs)} == DIALOGUE_UPDATES
+    assert len({e["update"] for e in entries}) == sum(DIALOGUE_UPDATES.values()) == 21
 
 
 @pytest.mark.parametrize(
@@ -141,23 +220,30 @@ def test_an_unknown_country_or_theme_has_no_feed(client, url):
 
 
 def test_a_new_update_appears_in_the_feeds_at_once(client):
-    before = feed(client, "/feeds/updates/countries/TM/")
+    # Turkmenistan's feed is full (50 of 65), so it cannot grow: the new update must appear in
+    # it, and the dialogue theme's feed (21 updates) must grow by one. It is dated after every
+    # fixture update on 26.1, so it is among Turkmenistan's 50 newest.
+    before_tm = feed(client, "/feeds/updates/countries/TM/")
+    before_theme = feed(client, "/feeds/updates/themes/dialogue/")
     item = ActionItem.objects.get(ref="26.1")
-    item_set_status(
+    update = item_set_status(
         item=item,
         status=Status.ONGOING,
-        date=datetime.date(2017, 5, 1),
+        date=datetime.date(2026, 1, 1),
         source_url="https://www.mofa.go.jp/mofaj/area/europe/caj/index.html",
     )
-    after = feed(client, "/feeds/updates/countries/TM/")
-    assert len(after) == len(before) + 1
-    assert "26.1" in {e["ref"] for e in after}
+    assert update.pk not in {e["update"] for e in before_tm}
+    assert update.pk in {e["update"] for e in feed(client, "/feeds/updates/countries/TM/")}
+    after_theme = feed(client, "/feeds/updates/themes/dialogue/")
+    assert len(after_theme) == len(before_theme) + 1
+    assert update.pk in {e["update"] for e in after_theme}
     assert "26.1" not in {e["ref"] for e in feed(client, "/feeds/updates/countries/US/")}
 
 
 def test_the_feed_holds_the_50_newest_updates(client):
     item = ActionItem.objects.get(ref="26.1")
-    first = datetime.date(2025, 1, 1)  # after every fixture update but the three of 2026-11-25
+    # 2026-01-01 to 2026-03-01: after every fixture update but the five of 2026-11-25 and -26.
+    first = datetime.date(2026, 1, 1)
     for n in range(60):
         status = [Status.IN_PROGRESS, Status.ONGOING][n % 2]
         item_set_status(
@@ -169,8 +255,8 @@ def test_the_feed_holds_the_50_newest_updates(client):
     entries = feed(client, "/feeds/updates/")
     assert len(entries) == 50
     refs = [e["ref"] for e in entries]
-    assert set(refs[:3]) == {"14.4", "24.2", "25.4"}
-    assert refs[3:] == ["26.1"] * 47
+    assert refs[:5] == ["22.2", "22.2", "22.2", "25.4", "24.2"]
+    assert refs[5:] == ["26.1"] * 45
 
 
 # Pages point browsers and feed readers at the matching feed.
