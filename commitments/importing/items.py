@@ -90,7 +90,11 @@ class Problem:
         if self.row is None:
             return self.message
         if self.column:
-            return f"{cell_name(self.column, self.row, self.row_word)}: {self.message}"
+            # The separator is the reader's language's (Japanese uses a full-width colon).
+            return _("%(where)s: %(message)s") % {
+                "where": cell_name(self.column, self.row, self.row_word),
+                "message": self.message,
+            }
         if self.row_word == "record":
             return _("Record %(number)d: %(message)s") % {
                 "number": self.row,

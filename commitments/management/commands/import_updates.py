@@ -43,5 +43,5 @@ class Command(BaseCommand):
             "new": result.count("new"),
             "same": result.count("unchanged"),
         }
-        verb = _("Would import") if dry_run else _("Imported")
-        self.stdout.write(self.style.SUCCESS(f"{verb}: {summary}"))
+        message = _("Would import: %(summary)s") if dry_run else _("Imported: %(summary)s")
+        self.stdout.write(self.style.SUCCESS(message % {"summary": summary}))
