@@ -81,6 +81,11 @@ SAMPLE_KWARGS = {
     "commitments:feed-theme": {"slug": "dialogue"},
     "commitments:country-detail": {"code": "TM"},
     "commitments:theme-detail": {"slug": "dialogue"},
+    "api:document-detail": {"slug": "caj-fmm5-2014"},
+    "api:paragraph-list": {"slug": "caj-fmm5-2014"},
+    "api:paragraph-detail": {"slug": "caj-fmm5-2014", "number": "25"},
+    "api:document-item-list": {"slug": "caj-fmm5-2014"},
+    "api:item-detail": {"slug": "caj-fmm5-2014", "ref": "25.2"},
 }
 MARKER = "zzoddzz"
 

@@ -324,8 +324,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Commitment tracker API",
-    "DESCRIPTION": (
+    "TITLE": _("Commitment tracker API"),
+    "DESCRIPTION": _(
         "Read-only open data: documents, their paragraphs, action items with their owners, "
         "each owner's status and the full status history. Anonymous; throttled per address. "
         "An item's stable id is its document's slug and its ref (caj-fmm5-2014/25.2)."

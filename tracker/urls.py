@@ -14,6 +14,8 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The open-data API: one address whatever the language (its texts carry every language).
+    path("api/v1/", include("commitments.api.urls")),
     path("", include("commitments.urls")),
 ]
 
