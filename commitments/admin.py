@@ -50,6 +50,7 @@ from .models import (
     Theme,
 )
 from .middleware import is_valid_id
+from .figures import ref_order
 from .querysets import today
 from . import admin_review, admin_staff, status_rule
 from .admin_import import StagedImportMixin
@@ -702,7 +703,8 @@ class ActionItemAdmin(StagedImportMixin, ExportMixin, AuditedAdmin, TranslationA
             **self.admin_site.each_context(request),
             "title": _("Set status"),
             "form": form,
-            "items": queryset.order_by("document", "ref"),
+            # Refs in numeric order (2.1 before 10.1), as the public list sorts them.
+            "items": queryset.order_by(*ref_order()),
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }

@@ -11,7 +11,8 @@ from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Kind, Status
-from .models import ActionItem, Country, Document, Theme
+from .figures import Share, filter_share
+from .models import ActionItem, Country, Document, OwnerStatus, Theme
 from .querysets import countries_owning_items
 
 
@@ -73,10 +74,28 @@ class ActionItemFilterSet(django_filters.FilterSet):
         field_name="theme__slug",
         to_field_name="slug",
         queryset=Theme.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("“%(value)s” is not a theme.")},
     )
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Kind.choices)
+    share = django_filters.MultipleChoiceFilter(
+        label=_("Owned"),
+        choices=Share.choices,
+        method="filter_share",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    owner_status = django_filters.MultipleChoiceFilter(
+        label=_("Status of the chosen country"),
+        choices=Status.choices,
+        method="filter_owner_status",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The country's own status on the item (any owner's, if none is chosen)."),
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        label=_("Kind"), choices=Kind.choices, widget=forms.CheckboxSelectMultiple
+    )
     document = django_filters.ModelChoiceFilter(
         label=_("Document"),
         field_name="document",
@@ -109,7 +128,18 @@ class ActionItemFilterSet(django_filters.FilterSet):
     sort = ItemOrderingFilter(
         label=_("Sort by"),
         fields=(("due_date", "due"), ("ref", "ref"), ("status", "status")),
-        field_labels={"due_date": _("Due date"), "ref": _("Ref"), "status": _("Status")},
+        # Every label whole and lazy: django-filter's own "%s (descending)" is built when the
+        # class is defined, in whatever language is active then (it showed 「期限 (descending)」
+        # on English pages).
+        choices=[
+            ("due", _("Due date, soonest first")),
+            ("-due", _("Due date, latest first")),
+            ("ref", _("Ref, in the text's order")),
+            ("-ref", _("Ref, last first")),
+            ("status", _("Status, completed first")),
+            ("-status", _("Status, not yet assessed first")),
+        ],
+        empty_label=_("The text's order"),
         null_label=None,
     )
 
@@ -130,6 +160,19 @@ class ActionItemFilterSet(django_filters.FilterSet):
                 | Q(paragraph__text_en__icontains=term)
             )
         return queryset
+
+    def filter_owner_status(self, queryset, name, value):
+        """Items on which a chosen country (any owner, if none is chosen) has one of these
+        statuses as its own (status_rule, rule 1): what a country's bar segment counts."""
+        if not value:
+            return queryset
+        rows = OwnerStatus.objects.filter(status__in=value)
+        if countries := self.form.cleaned_data.get("country"):
+            rows = rows.filter(country__in=countries)
+        return queryset.filter(pk__in=rows.values("item_id"))
+
+    def filter_share(self, queryset, name, value):
+        return filter_share(queryset, value)
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset

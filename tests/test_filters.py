@@ -12,6 +12,7 @@ from commitments.models import (
     ActionItem,
     Country,
 )
+from tests.readers_catalog import readers_catalog  # noqa: F401 (a fixture)
 
 from .factories import ActionItemFactory, DocumentFactory, ParagraphFactory, SectionFactory
 
@@ -35,8 +36,14 @@ JP_ALONE = {
 }  # fmt: skip
 OWNED_BY_TM = ALL_SIX | FIVE_CENTRAL_ASIAN | TM_ALONE
 OWNED_BY_KZ = ALL_SIX | FIVE_CENTRAL_ASIAN | {"22.2"}
-COMPLETED = {"14.3", "19.2", "19.6", "24.1", "25.1", "25.2", "25.3", "25.5"}
-NO_EVIDENCE = {"14.4", "24.2", "25.4"}
+# Statuses after the 2014 re-assessment (every item assessed; fixtures/10_caj-fmm5-2014.json):
+# the acknowledgements are completed, 14.4 is in progress, and only 24.2 and 25.4 lack evidence.
+COMPLETED = {
+    "1.1", "2.1", "3.1", "3.2", "4.1", "6.1", "6.2", "11.3", "12.2", "12.3", "12.4", "12.5",
+    "13.2", "14.1", "14.2", "14.3", "16.2", "16.3", "16.4", "19.2", "19.4", "19.5", "19.6",
+    "21.1", "23.1", "23.2", "24.1", "25.1", "25.2", "25.3", "25.5",
+}  # fmt: skip
+NO_EVIDENCE = {"24.2", "25.4"}
 
 
 class ListPage(HTMLParser):
@@ -327,7 +334,8 @@ def status_runs(refs: list[str]) -> list[str]:
 
 def test_sort_by_status_groups_items_of_the_same_status(client):
     runs = status_runs(all_refs(client, "?sort=status"))
-    assert sorted(runs) == ["completed", "in_progress", "no_evidence", "not_assessed"]
+    # Every item is assessed since the re-assessment: no "not_assessed" run any more.
+    assert sorted(runs) == ["completed", "in_progress", "no_evidence", "ongoing"]
     assert runs[0] == "completed"
 
 
@@ -376,15 +384,24 @@ def test_the_next_page_link_keeps_the_filters(client):
     assert back == {"country": ["KG", "JP"], "document": [SLUG], "page": ["1"]}
 
 
-def test_the_count_says_how_many_items_match(client):
-    assert " ".join(list_page(client, KG_OR_JP).count_text.split()) == "52 items match"
-    assert " ".join(list_page(client, "?status=completed").count_text.split()) == "8 items match"
-    assert " ".join(list_page(client, "?status=in_progress").count_text.split()) == "1 item matches"
+def count_text(client, query, language="en") -> str:
+    return " ".join(list_page(client, query, language=language).count_text.split())
 
 
+def test_the_count_says_how_many_items_match_and_what_was_chosen(client):
+    assert count_text(client, KG_OR_JP) == (
+        "52 items owned by Kyrgyzstan or Japan · Document: Fifth Foreign Ministers' Meeting of"
+        ' the "Central Asia plus Japan" Dialogue Joint Statement'
+    )
+    assert count_text(client, "?status=completed") == "31 items · Status: Completed"
+    assert count_text(client, "?status=no_evidence&kind=commitment") == (
+        "1 item · Status: No evidence found · Kind: Commitment"
+    )
+
+
+@pytest.mark.usefixtures("readers_catalog")
 def test_the_count_in_japanese(client):
-    page = list_page(client, "?status=completed", language="ja")
-    assert page.count_text.strip() == "該当する取組項目：8件"
+    assert count_text(client, "?status=completed", "ja") == "取組項目：31件 · 状況：完了"
 
 
 def test_the_download_link_carries_the_same_filters(client):

@@ -4,6 +4,7 @@ They are simple tags written in Python rather than template includes: a dashboar
 hundreds of them, and an include per piece is what made it slow."""
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -11,19 +12,27 @@ from django.utils.timesince import timesince
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .. import figures
 from ..choices import Status
 
 register = template.Library()
 
 
 @register.simple_tag
-def status_badge(item) -> str:
-    """The item's status, and its overdue / completed-late flags, as text (never colour alone)."""
+def status_badge(item, day=None) -> str:
+    """The item's status, and its deadline flags, as text (never colour alone). The flags
+    follow figures.py: overdue, past due but not yet assessed, completed late."""
     status = Status(item.status)
     flags = []
-    if item.is_overdue:
+    if figures.is_overdue(item, day):
         flags.append(format_html(' <span class="flag flag-overdue">{}</span>', _("Overdue")))
-    if item.is_completed_late:
+    elif figures.is_past_due_unassessed(item, day):
+        flags.append(
+            format_html(
+                ' <span class="flag flag-unassessed">{}</span>', _("Past due — not yet assessed")
+            )
+        )
+    if figures.is_completed_late(item):
         flags.append(format_html(' <span class="flag flag-late">{}</span>', _("Completed late")))
     return format_html(
         '<span class="badge {}">{}</span>{}',
@@ -64,9 +73,11 @@ def progress_bar(progress) -> str:
     parts = ['<div class="bar">']
     for s in progress.segments:
         label = labels[s.status]
+        # No title attribute: it repeated the count and the status name, both already in
+        # the link's text, and a dashboard draws hundreds of segments.
         parts.append(
-            f'<a class="segment {s.css_class} w-{int(s.percent)}" href="{escape(s.url)}" '
-            f'title="{label}: {int(s.count)}"><span class="segment-count">{int(s.count)}</span>'
+            f'<a class="segment {s.css_class} w-{int(s.percent)}" href="{escape(s.url)}">'
+            f'<span class="segment-count">{int(s.count)}</span>'
             f'<span class="visually-hidden"> {label}</span></a>'
         )
     parts.append("</div>")
@@ -80,3 +91,72 @@ def duration(delta) -> str:
         return ""
     now = timezone.now()
     return timesince(now - delta, now)
+
+
+@register.simple_tag
+def country_options(countries, selected) -> str:
+    """The country filter's <option>s (anything with .code and .name), the chosen selected.
+
+    Built with plain string formatting, every part escaped: the menu may list every country,
+    and a template loop per option was a large share of the dashboard's render."""
+    chosen = {country.code for country in selected or ()}
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(c.code)}"{" selected" if c.code in chosen else ""}>'
+            f"{escape(c.name)} ({escape(c.code)})</option>"
+            for c in countries
+        )
+    )
+
+
+@register.simple_tag
+def text(obj, field: str) -> str:
+    """A translated field in the reader's language. When it is empty in that language, the
+    text shown instead (modeltranslation's fallback) is marked with its language and says
+    so: "(Japanese original)", never passed off silently as a translation."""
+    language = (get_language() or "")[:2]
+    value = getattr(obj, f"{field}_{language}", None)
+    if value or value is None:  # translated, or a field without languages
+        return escape(value if value is not None else getattr(obj, field, ""))
+    for other, _name in settings.LANGUAGES:
+        fallback = getattr(obj, f"{field}_{other}", "")
+        if other != language and fallback:
+            note = _("(Japanese original)") if other == "ja" else _("(English text)")
+            return format_html(
+                '<span lang="{}">{}</span> <span class="fallback-note">{}</span>',
+                other,
+                fallback,
+                note,
+            )
+    return ""
+
+
+@register.simple_tag
+def country_checkboxes(countries, selected, participants=None) -> str:
+    """The country filter's checkboxes (anything with .code and .name): the documents'
+    participants first, then the other countries, each group in the reader's alphabetical
+    order (figures.in_country_order). Built with plain string formatting, every part escaped,
+    like country_options: the list may hold every country. `selected`: countries or codes;
+    `participants`: the participants' codes, when the page has them (else one query)."""
+    chosen = {getattr(country, "code", country) for country in selected or ()}
+    groups = (
+        (_("Participants"), "participants"),
+        (_("Other countries"), "others"),
+    )
+    parts = []
+    ordered = figures.in_country_order(list(countries), participants=participants or None)
+    for (label, key), members in zip(groups, ordered, strict=True):
+        if not members:
+            continue
+        parts.append(
+            f'<div class="choice-group" role="group" aria-labelledby="cf-{key}">'
+            f'<p class="choice-group-label" id="cf-{key}">{escape(label)}</p><ul>'
+        )
+        parts.extend(
+            f'<li><label><input type="checkbox" name="country" value="{escape(c.code)}"'
+            f'{" checked" if c.code in chosen else ""}> {escape(c.name)} '
+            f'<span class="muted">{escape(c.code)}</span></label></li>'
+            for c in members
+        )
+        parts.append("</ul></div>")
+    return mark_safe("".join(parts))

@@ -1,0 +1,135 @@
+"""Readers find their answer (issue 10), in a real browser: Debian's Chromium driven by
+Playwright against the live server, with the production Content Security Policy on. Filters
+chosen and removed with clicks alone, the type-to-find box, and bars that keep clear of their
+counts on a phone."""
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
+]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def statement_2014(transactional_db):
+    call_command(
+        "loaddata",
+        "fixtures/01_countries.json",
+        "fixtures/02_themes.json",
+        "fixtures/10_caj-fmm5-2014.json",
+        verbosity=0,
+    )
+
+
+def open_page(browser, live_server, *, width=1280, language="en"):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    return page
+
+
+def query(url: str) -> dict:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_two_countries_and_a_status_by_clicks_then_one_removed_from_the_bar(
+    browser, live_server, statement_2014
+):
+    page = open_page(browser, live_server)
+    page.goto(live_server.url + "/items/")
+    page.get_by_role("checkbox", name="Turkmenistan TM").click()
+    page.get_by_role("checkbox", name="Kazakhstan KZ").click()
+    status = page.get_by_role("group", name="Status", exact=True)
+    status.get_by_role("checkbox", name="Completed", exact=True).click()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"status=completed"))
+    assert query(page.url) == {"country": ["KZ", "TM"], "status": ["completed"]}
+    heading = page.locator("#results-heading")
+    # Turkmenistan's 14 completed items; Kazakhstan adds none (22.2 is in progress).
+    assert (
+        heading.inner_text() == "14 items owned by Kazakhstan or Turkmenistan · Status: Completed"
+    )
+    assert page.get_by_role("checkbox", name="Kazakhstan KZ").is_checked()
+
+    page.get_by_role("link", name="Remove Country: Kazakhstan").click()
+    page.wait_for_url(lambda url: "KZ" not in url)
+    assert query(page.url) == {"country": ["TM"], "status": ["completed"]}
+    assert heading.inner_text() == "14 items owned by Turkmenistan · Status: Completed"
+    assert not page.get_by_role("checkbox", name="Kazakhstan KZ").is_checked()
+    assert page.get_by_role("checkbox", name="Turkmenistan TM").is_checked()
+    assert page.console_errors == []
+
+
+def test_typing_in_the_find_box_narrows_the_countries(browser, live_server, statement_2014):
+    page = open_page(browser, live_server)
+    page.goto(live_server.url + "/items/")
+    countries = page.locator("fieldset.countries")
+    find = page.get_by_role("searchbox", name="Find a country")
+    find.fill("turk")
+    visible = countries.get_by_role("checkbox")
+    assert [visible.nth(i).get_attribute("value") for i in range(visible.count())] == ["TM"]
+    find.fill("united")
+    assert countries.get_by_role("checkbox").count() == 2  # the Kingdom and the States
+    find.fill("atlantis")
+    assert countries.get_by_role("checkbox").count() == 0
+    assert page.get_by_text("No country by that name.").is_visible()
+    assert page.console_errors == []
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "language"),
+    [("/", "en"), ("/", "ja"), ("/countries/TM/", "en"), ("/themes/disarmament/", "ja")],
+)
+def test_on_a_phone_bars_keep_clear_of_their_counts(
+    browser, live_server, statement_2014, path, language
+):
+    page = open_page(browser, live_server, width=390, language=language)
+    page.goto(live_server.url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    rows = page.locator(".progress-table tbody tr:not(.group-row)")
+    assert rows.count() > 0
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        bar = row.locator(".bar").bounding_box()
+        assert bar["x"] >= 0 and bar["x"] + bar["width"] <= 390
+        figures = row.locator("td.num")
+        for j in range(figures.count()):
+            assert not overlaps(bar, figures.nth(j).bounding_box()), (path, i, j)
+        segments = row.locator(".segment")
+        for j in range(segments.count()):
+            segment = segments.nth(j).bounding_box()
+            assert segment["x"] + segment["width"] <= bar["x"] + bar["width"] + 0.5
+    assert page.console_errors == []
