@@ -254,6 +254,8 @@ def superuser_client(client, django_user_model):
         username="root.hostile", is_staff=True, is_superuser=True
     )
     client.force_login(user)
+    # The messages asserted below are the English ones (the default language is Japanese).
+    client.cookies["django_language"] = "en"
     return client
 
 
