@@ -24,7 +24,10 @@ def database_url(engine: str, name: str) -> str:
 def prepare_database(engine: str, name: str) -> None:
     """An empty database: a fresh SQLite file, or a dropped and re-created PostgreSQL db."""
     if engine == "sqlite":
-        Path(f"/tmp/{name}.sqlite3").unlink(missing_ok=True)
+        # With the write-ahead log, a stale -wal file left beside a new database would be
+        # replayed into it: remove all three.
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"/tmp/{name}.sqlite3{suffix}").unlink(missing_ok=True)
         return
     import psycopg
 

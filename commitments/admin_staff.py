@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from . import figures
 from .choices import Status
 from .forms import CorrectUpdateForm, RecordUpdateForm, RetractUpdateForm
 from .models import ActionItem, StatusUpdate
@@ -72,13 +73,14 @@ def queue_items(user):
     rows = []
     for item in items.prefetch_related("owners"):
         reasons = []
-        if item.due_date and item.due_date < day and item.status in open_statuses:
-            reasons.append(
-                ("overdue", _("overdue since %(date)s") % {"date": item.due_date.isoformat()})
-            )
+        if figures.is_overdue(item, day):
+            since = figures.overdue_since(item)
+            reasons.append(("overdue", _("overdue since %(date)s") % {"date": since.isoformat()}))
+        elif figures.is_past_due_unassessed(item, day):
+            reasons.append(("overdue", _("past due, never assessed")))
         elif item.due_date and item.due_date <= soon and item.status in open_statuses:
             reasons.append(("due-soon", _("due by %(date)s") % {"date": item.due_date.isoformat()}))
-        if item.status == Status.NOT_ASSESSED:
+        if item.status == Status.NOT_ASSESSED and not figures.is_past_due_unassessed(item, day):
             reasons.append(("unassessed", _("never assessed")))
         elif item.status_date and item.status_date < quiet_since:
             reasons.append(("quiet", _("no update for over 12 months")))

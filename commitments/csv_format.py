@@ -19,7 +19,7 @@ from modeltranslation.utils import resolution_order
 
 from .choices import Kind, Status, Strength
 from .models import ActionItem, StatusUpdate
-from .querysets import today
+from .querysets import OVERDUE_STATUSES, today
 
 COLUMNS = [
     "document",
@@ -113,7 +113,6 @@ VALUE_FIELDS = (
     "version",
     *(f"theme__name_{language}" for language in settings.MODELTRANSLATION_LANGUAGES),
 )
-CLOSED = frozenset(Status.closed())
 
 
 def _iso(value) -> str:
@@ -216,7 +215,10 @@ def _chunk_rows(chunk: list[tuple], day, labels: Labels) -> Iterator[list[str]]:
         row = dict(zip(VALUE_FIELDS, values, strict=False))
         pk = row["pk"]
         note_ja, note_en, source = latest.get(pk, ("", "", ""))
-        overdue = bool(row["due_date"] and row["due_date"] < day and row["status"] not in CLOSED)
+        # figures.is_overdue's rule: assessed, not closed, past its date.
+        overdue = bool(
+            row["due_date"] and row["due_date"] < day and row["status"] in OVERDUE_STATUSES
+        )
         yield [
             neutralise(value)
             for value in (

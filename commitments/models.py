@@ -8,13 +8,16 @@ modeltranslation has added the per-language columns, so the history copies those
 from __future__ import annotations
 
 import datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
+from django.dispatch import receiver
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -36,6 +39,24 @@ validate_ref = RegexValidator(
 )
 
 ROMAN_NUMERALS = ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ", "Ⅹ", "Ⅺ", "Ⅻ"]
+
+
+def path_to(name: str, *args: str) -> str:
+    """reverse(name, args), remembered per script prefix: a page links to the same countries,
+    themes and items over and over (a dashboard made ~150 reverse() calls), and the URL of an
+    object does not change while the URL configuration does not."""
+    return _reversed(get_script_prefix(), name, args)
+
+
+@lru_cache(maxsize=16384)
+def _reversed(prefix: str, name: str, args: tuple) -> str:
+    return reverse(name, args=args)
+
+
+@receiver(setting_changed)
+def _forget_reversed(setting, **kwargs) -> None:
+    if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
+        _reversed.cache_clear()
 
 
 class CountryManager(models.Manager):
@@ -70,7 +91,7 @@ class Country(models.Model):
         return (self.code,)
 
     def get_absolute_url(self) -> str:
-        return reverse("commitments:country-detail", args=[self.code])
+        return path_to("commitments:country-detail", self.code)
 
 
 class ThemeManager(models.Manager):
@@ -100,7 +121,7 @@ class Theme(models.Model):
         return (self.slug,)
 
     def get_absolute_url(self) -> str:
-        return reverse("commitments:theme-detail", args=[self.slug])
+        return path_to("commitments:theme-detail", self.slug)
 
 
 class DocumentManager(models.Manager):
@@ -155,7 +176,7 @@ class Document(models.Model):
         return (self.slug,)
 
     def get_absolute_url(self) -> str:
-        return reverse("commitments:document-detail", args=[self.slug])
+        return path_to("commitments:document-detail", self.slug)
 
 
 class SignatoryManager(models.Manager):
@@ -432,7 +453,12 @@ class ActionItem(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status"], name="item_status_idx"),
+            # Covering indexes: (status, due_date) serves the status filter and counts overdue
+            # items from the index alone, one range per open status (querysets.overdue);
+            # (theme, status, due_date) does the same within a theme, and counts a theme's
+            # items by status without reading a row.
+            models.Index(fields=["status", "due_date"], name="item_status_due_idx"),
+            models.Index(fields=["theme", "status", "due_date"], name="item_theme_status_idx"),
             models.Index(fields=["due_date"], name="item_due_date_idx"),
             models.Index(fields=["document", "paragraph", "id"], name="item_list_order_idx"),
         ]
@@ -446,7 +472,7 @@ class ActionItem(models.Model):
     natural_key.dependencies = ["commitments.paragraph", "commitments.theme", "commitments.country"]
 
     def get_absolute_url(self) -> str:
-        return reverse("commitments:item-detail", args=[self.document.slug, self.ref])
+        return path_to("commitments:item-detail", self.document.slug, self.ref)
 
     def date_errors(self) -> dict[str, str]:
         """What is wrong with the deadline fields, by field (no database access)."""
@@ -482,7 +508,10 @@ class ActionItem(models.Model):
         return Status(self.status)
 
     def is_overdue_on(self, day: datetime.date) -> bool:
-        return bool(self.due_date and self.due_date < day and not self.status_enum.is_closed)
+        # The rules live in figures.py, defined once for the pages, the CSV, the API and here.
+        from .figures import is_overdue
+
+        return is_overdue(self, day)
 
     @property
     def is_overdue(self) -> bool:
@@ -490,12 +519,9 @@ class ActionItem(models.Model):
 
     @property
     def is_completed_late(self) -> bool:
-        return bool(
-            self.status == Status.COMPLETED
-            and self.due_date
-            and self.status_date
-            and self.status_date > self.due_date
-        )
+        from .figures import is_completed_late
+
+        return is_completed_late(self)
 
     @property
     def due_display(self) -> str:
@@ -673,3 +699,115 @@ class StagedImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# --- Maintained summaries (summaries.py) --------------------------------------------------
+# Derived rows, never edited by hand: every write that changes an item's theme, document,
+# status, owners or updates brings them up to date in its own transaction, and
+# `recompute_summaries` rebuilds them from scratch (and says what had drifted).
+
+
+class OwnerStatus(models.Model):
+    """One owner's own status on one item (status_rule, rule 1), kept in step with the item's
+    owners and updates."""
+
+    item = models.ForeignKey(
+        ActionItem,
+        on_delete=models.CASCADE,
+        related_name="owner_statuses",
+        verbose_name=_("action item"),
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.CASCADE,
+        related_name="owner_statuses",
+        verbose_name=_("owner country"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    status_date = models.DateField(_("status date"), null=True, blank=True)
+    own = models.BooleanField(
+        _("own update decides"),
+        default=False,
+        help_text=_("True when the country's own update decides, false when the item's does."),
+    )
+
+    class Meta:
+        verbose_name = _("owner status")
+        verbose_name_plural = _("owner statuses")
+        ordering = ["item", "country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "country"], name="unique_owner_status_per_item_and_country"
+            )
+        ]
+        indexes = [
+            # Covering for "items on which country C's own status is S" and C's counts.
+            models.Index(fields=["country", "status", "item"], name="owner_status_country_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.country_id}: {self.status}"
+
+
+class CountedItem(models.Model):
+    """An item's theme, document and status as the summary counts hold them, so that a change
+    can take off exactly what the item had added before adding what it adds now."""
+
+    item = models.OneToOneField(
+        ActionItem,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="counted",
+        verbose_name=_("action item"),
+    )
+    theme_key = models.BigIntegerField(_("theme"))
+    document_key = models.BigIntegerField(_("document"))
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+
+    class Meta:
+        verbose_name = _("counted item")
+        verbose_name_plural = _("counted items")
+        ordering = ["item"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.status}"
+
+
+class StatusCount(models.Model):
+    """How many items of one kind are in one status: per theme or document by the item's
+    status, per owner country (or theme and owner country) by the country's own status. (The
+    kind is kept for the completion rates, which count only some kinds: figures.py.)"""
+
+    class Scope(models.TextChoices):
+        THEME = "theme", _("theme")
+        DOCUMENT = "document", _("document")
+        COUNTRY = "country", _("owner country")
+        THEME_COUNTRY = "theme_country", _("theme and owner country")
+
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
+    #: The theme, document or country id; for THEME_COUNTRY the theme's.
+    key = models.BigIntegerField(_("key"))
+    #: The country id for THEME_COUNTRY, else 0 (not NULL: NULLs never conflict in a unique
+    #: index, and the counts are written with INSERT … ON CONFLICT).
+    key2 = models.BigIntegerField(_("second key"), default=0)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    count = models.IntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("status count")
+        verbose_name_plural = _("status counts")
+        ordering = ["scope", "key", "key2", "kind", "status"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key", "key2", "kind", "status"], name="unique_status_count"
+            ),
+        ]
+        # No CHECK (count >= 0): SQLite and PostgreSQL test it on the row an upsert proposes
+        # before they find the conflict, so taking one off would always fail. summaries._apply
+        # refuses a count below zero instead.
+        indexes = [models.Index(fields=["scope", "key2"], name="status_count_key2_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}/{self.key2} {self.kind} {self.status}: {self.count}"

@@ -1,18 +1,28 @@
-"""Progress summaries for the dashboard, country and theme pages: counts per status, grouped
-by theme or by owner country, computed by the database in one grouped query each."""
+"""Progress summaries for the dashboard, document, country and theme pages: counts per status,
+by theme, by document or by owner country.
+
+Whole-catalogue figures (no country chosen) are read from the counts kept in step with every
+change (summaries.py, `StatusCount`): a few small queries whatever the number of items.
+Figures for a selection of items (`?country=…`) are counted by the database in one grouped
+query each. Themes and documents count each item by its status; countries count each item
+by the country's own status on it (status_rule, rule 1), and their bars link to the list of
+items on which the country has that status (`owner_status`)."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 
 from .choices import Status
-from .models import ActionItem, Country, Theme
+from .figures import Rates
+from .models import ActionItem, Country, Document, OwnerStatus, StatusCount, Theme
 from .querysets import status_count_expressions
+from .summaries import COUNTRY, DOCUMENT, THEME, THEME_COUNTRY
 
 STATUS_ORDER = Status.display_order()
 
@@ -38,6 +48,8 @@ class Progress:
     url: str = ""
     label: object = None
     segments: list[Segment] = field(default_factory=list)
+    #: The completion rates (figures.Rates) of the same items, when read with the counts.
+    rates: object = None
 
     @property
     def completed(self) -> int:
@@ -81,17 +93,31 @@ def _item_list_path() -> str:
     return reverse("commitments:item-list")
 
 
-def build(counts: dict[str, int], *, label=None, base_params: dict | None = None) -> Progress:
+def build(
+    counts: dict[str, int],
+    *,
+    label=None,
+    base_params: dict | None = None,
+    status_param: str = "status",
+    rates=None,
+) -> Progress:
+    """A bar whose segments link to the list filtered by `base_params` and, through
+    `status_param`, the segment's status (`owner_status` for a country's own status)."""
     total = sum(counts.values())
     params = base_params or {}
     present = [status for status in STATUS_ORDER if counts.get(status)]
     percents = _percentages([counts[s] for s in present], total)
     segments = [
-        Segment(status, counts[status], pct, items_url(**params, status=status.value))
+        Segment(status, counts[status], pct, items_url(**params, **{status_param: status.value}))
         for status, pct in zip(present, percents, strict=True)
     ]
     return Progress(
-        counts=counts, total=total, url=items_url(**params), label=label, segments=segments
+        counts=counts,
+        total=total,
+        url=items_url(**params),
+        label=label,
+        segments=segments,
+        rates=rates,
     )
 
 
@@ -122,16 +148,177 @@ def by_theme(items: QuerySet[ActionItem], base_params: dict | None = None) -> li
 
 
 def by_country(items: QuerySet[ActionItem], base_params: dict | None = None) -> list[Progress]:
-    """One bar per owner country. An item owned by several countries counts for each."""
-    through = ActionItem.owners.through
+    """One bar per owner country of `items`, each counting the items by the country's own
+    status. An item owned by several countries counts for each."""
     rows = (
-        through.objects.filter(actionitem__in=items.order_by().values("pk"))
+        OwnerStatus.objects.filter(item__in=items.order_by().values("pk"))
         .values("country")
-        .annotate(**status_count_expressions("actionitem__status"))
+        .annotate(**status_count_expressions())
     )
     counts = {row["country"]: _counts(row) for row in rows}
     countries = Country.objects.filter(pk__in=counts).order_by("code")
     params = {k: v for k, v in (base_params or {}).items() if k != "country"}
+    return [_country_bar(c, counts[c.pk], None, params) for c in countries]
+
+
+def _country_bar(country: Country, counts: dict[str, int], rates, params: dict) -> Progress:
+    return build(
+        counts,
+        label=country,
+        base_params={**params, "country": country.code},
+        status_param="owner_status",
+        rates=rates,
+    )
+
+
+# --- The whole catalogue, from the kept counts (summaries.py) ---------------------------------
+
+
+def _kept(scope: str, **filters) -> dict[int, tuple[dict[str, int], Rates]]:
+    """{key: ({status: count}, completion rates)} of the kept counts of one scope (keyed by
+    `key2` for THEME_COUNTRY): one query."""
+    key = "key2" if scope == THEME_COUNTRY else "key"
+    rows = StatusCount.objects.filter(scope=scope, count__gt=0, **filters).values_list(
+        key, "kind", "status", "count"
+    )
+    counts: dict[int, Counter] = defaultdict(Counter)
+    rates: dict[int, Rates] = defaultdict(Rates)
+    for pk, kind, status, count in rows:
+        counts[pk][status] += count
+        rates[pk].add(kind, status, count)
+    return {pk: (_counts(counts[pk]), rates[pk]) for pk in counts}
+
+
+EMPTY = ({status.value: 0 for status in Status}, None)
+
+
+def overall_and_themes(base_params: dict | None = None) -> tuple[Progress, list[Progress]]:
+    """Every item by status, and one bar per theme, each with its completion rates: two small
+    queries. (Every item has exactly one theme, so the themes add up to the whole.)"""
+    rows = StatusCount.objects.filter(scope=THEME, count__gt=0).values_list(
+        "key", "kind", "status", "count"
+    )
+    counts: dict[int, Counter] = defaultdict(Counter)
+    rates: dict[int, Rates] = defaultdict(Rates)
+    total, total_rates = Counter(), Rates()
+    for pk, kind, status, count in rows:
+        counts[pk][status] += count
+        rates[pk].add(kind, status, count)
+        total[status] += count
+        total_rates.add(kind, status, count)
+    params = base_params or {}
+    themes = [
+        build(
+            _counts(counts[t.pk]),
+            label=t,
+            base_params={**params, "theme": t.slug},
+            rates=rates[t.pk],
+        )
+        for t in Theme.objects.filter(pk__in=counts)
+    ]
+    return build(_counts(total), base_params=params, rates=total_rates), themes
+
+
+def kept_summary(
+    *, theme: Theme | None = None, document: Document | None = None, base_params: dict | None = None
+) -> Progress:
+    """One theme's or one document's items by status, with their rates: one query."""
+    scope, key = (THEME, theme.pk) if theme is not None else (DOCUMENT, document.pk)
+    counts, rates = _kept(scope, key=key).get(key, EMPTY)
+    return build(counts, base_params=base_params, rates=rates or Rates())
+
+
+def kept_by_document(documents, base_params: dict | None = None) -> list[Progress]:
+    """One bar per document, in the order given, with its rates: one query."""
+    kept = _kept(DOCUMENT, key__in=[doc.pk for doc in documents])
+    params = base_params or {}
     return [
-        build(counts[c.pk], label=c, base_params={**params, "country": c.code}) for c in countries
+        build(
+            (found := kept.get(doc.pk, EMPTY))[0],
+            label=doc,
+            base_params={**params, "document": doc.slug},
+            rates=found[1] or Rates(),
+        )
+        for doc in documents
+    ]
+
+
+def kept_by_country(
+    countries=None, *, theme: Theme | None = None, base_params: dict | None = None
+) -> list[Progress]:
+    """One bar per country, by each country's own status on its items (all of them, or the
+    theme's), with its rates: the countries given, in their order, or with a theme and no
+    countries every country owning one of its items, by code. Countries owning none are left
+    out. One query (two without countries)."""
+    params = {k: v for k, v in (base_params or {}).items() if k != "country"}
+    if theme is not None:
+        params["theme"] = theme.slug
+        chosen = {} if countries is None else {"key2__in": [c.pk for c in countries]}
+        kept = _kept(THEME_COUNTRY, key=theme.pk, **chosen)
+    else:
+        kept = _kept(COUNTRY, key__in=[c.pk for c in countries])
+    if countries is None:
+        countries = Country.objects.filter(pk__in=kept).order_by("code")
+    return [_country_bar(c, *kept[c.pk], params) for c in countries if c.pk in kept]
+
+
+def kept_country(country: Country, base_params: dict | None = None) -> tuple[Progress, list]:
+    """A country's items by its own status on each, overall and per theme, with their rates:
+    two queries."""
+    rows = StatusCount.objects.filter(
+        Q(scope=COUNTRY, key=country.pk) | Q(scope=THEME_COUNTRY, key2=country.pk), count__gt=0
+    ).values_list("scope", "key", "kind", "status", "count")
+    overall, overall_rates = Counter(), Rates()
+    by_theme: dict[int, Counter] = defaultdict(Counter)
+    theme_rates: dict[int, Rates] = defaultdict(Rates)
+    for scope, key, kind, status, count in rows:
+        if scope == COUNTRY:
+            overall[status] += count
+            overall_rates.add(kind, status, count)
+        else:
+            by_theme[key][status] += count
+            theme_rates[key].add(kind, status, count)
+    params = {**(base_params or {}), "country": [country.code]}
+
+    def bar(counts, rates, label=None, **extra):
+        return build(
+            _counts(counts),
+            label=label,
+            base_params={**params, **extra},
+            status_param="owner_status",
+            rates=rates,
+        )
+
+    themes = [
+        bar(by_theme[t.pk], theme_rates[t.pk], t, theme=t.slug)
+        for t in Theme.objects.filter(pk__in=by_theme)
+    ]
+    return bar(overall, overall_rates), themes
+
+
+def dashboard_countries(
+    participants: int, others: int, base_params: dict | None = None
+) -> list[Progress]:
+    """The documents' participants (by code; at most `participants` of them, those owning the
+    most items), then the `others` other countries owning the most items, each by its own
+    status: two queries, whatever the number of countries. Every country is on /countries/."""
+    taking_part = Document.participants.through.objects.values("country_id")
+    top = (
+        StatusCount.objects.filter(scope=COUNTRY)
+        .exclude(key__in=taking_part)
+        .values("key")
+        .annotate(total=Sum("count"))
+        .filter(total__gt=0)
+        .order_by("-total", "key")
+        .values("key")[:others]
+    )
+    participant = Exists(taking_part.filter(country_id=OuterRef("pk")))
+    countries = Country.objects.annotate(participant=participant).filter(
+        Q(participant=True) | Q(pk__in=top)
+    )
+    bars = kept_by_country(list(countries), base_params=base_params)
+    most = sorted(bars, key=lambda bar: (-bar.total, bar.label.code))
+    chosen = [bar for bar in most if bar.label.participant][:participants]
+    return sorted(chosen, key=lambda bar: bar.label.code) + [
+        bar for bar in most if not bar.label.participant
     ]

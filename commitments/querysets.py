@@ -26,6 +26,15 @@ class ActionItemQuerySet(models.QuerySet):
         """Everything a row of a list shows, in a fixed number of queries."""
         return self.select_related("document", "paragraph", "theme").prefetch_related("owners")
 
+    def first_rows(self, limit: int) -> ActionItemQuerySet:
+        """The first `limit` of these items, in this queryset's order, with everything a row
+        shows. They are picked from the items table alone, and only they are joined: joined
+        first, SQLite walked the (theme, status, due_date) index theme by theme and sorted
+        every match (170 ms for the dashboard's overdue list at 100,000 items, against 1 ms)."""
+        picked = self.values("pk")[:limit]
+        ordering = self.query.order_by or self.model._meta.ordering
+        return self.model._default_manager.filter(pk__in=picked).with_related().order_by(*ordering)
+
     def in_text_order(self) -> ActionItemQuerySet:
         """Documents, then paragraphs, then items as they were entered: the text's own order.
         Item-local columns, so an index (item_list_order_idx) serves a first page without

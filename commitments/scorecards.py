@@ -14,7 +14,7 @@ defined on the "About the figures" page:
   progress or stalled, −1 for not started or dropped; items with no evidence or not assessed
   are not scored. The score is the mean over scored items, from −1 to +1.
 
-Two grouped queries per page, whatever the number of items.
+Two or three queries per page, whatever the number of countries and items.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .choices import Status, Strength
-from .models import ActionItem, Country, Document, StatusUpdate
-from .querysets import today
+from .models import ActionItem, Country, Document
+from .querysets import OVERDUE_STATUSES, today
 
 COMPLIANCE = {
     Status.COMPLETED: 1,
@@ -64,90 +64,59 @@ class Scorecard:
         return round(100 * self.assessed / self.owned) if self.owned else 0
 
 
-def own_statuses(countries: list[Country], item_ids) -> dict[tuple[int, int], str]:
-    """Each country's own status on each item where it has an own update that is newer than
-    the item's newest item-level update, keyed by (country id, item id). Two queries."""
-    own: dict[tuple[int, int], tuple] = {}
-    for country_id, item_id, status, date, recorded in (
-        StatusUpdate.objects.filter(
-            item_id__in=item_ids, country__in=countries, retracted_at__isnull=True
-        )
-        .order_by("date", "recorded_at", "pk")
-        .values_list("country_id", "item_id", "status", "date", "recorded_at")
-    ):
-        own[(country_id, item_id)] = (date, recorded, status)
-    if not own:
-        return {}
-    item_level: dict[int, tuple] = {}
-    for item_id, status, date, recorded in (
-        StatusUpdate.objects.filter(
-            item_id__in={item_id for _c, item_id in own}, country=None, retracted_at__isnull=True
-        )
-        .order_by("date", "recorded_at", "pk")
-        .values_list("item_id", "status", "date", "recorded_at")
-    ):
-        item_level[item_id] = (date, recorded, status)
-    return {
-        key: value[2]
-        for key, value in own.items()
-        if key[1] not in item_level or value[:2] >= item_level[key[1]][:2]
-    }
-
-
 def scorecards(countries: list[Country]) -> list[Scorecard]:
-    """One scorecard per country, in the order given."""
+    """One scorecard per country, in the order given. Each country's own status on each item
+    is read from the rows kept in step with every update (summaries.py, `OwnerStatus`); two
+    or three queries, whatever the number of countries and items."""
     day = today()
     cards = {c.pk: Scorecard(c) for c in countries}
-    links = ActionItem.owners.through.objects.filter(country__in=countries).values_list(
-        "country_id", "actionitem_id"
-    )
-    by_country: dict[int, list[int]] = defaultdict(list)
-    for country_id, item_id in links:
-        by_country[country_id].append(item_id)
-    all_ids = {i for ids in by_country.values() for i in ids}
-    items = {
-        row["pk"]: row
-        for row in ActionItem.objects.filter(pk__in=all_ids).values(
-            "pk", "status", "due_date", "strength", "theme__name", "document_id"
+    # From the items' side, so that the theme's name comes in the reader's language.
+    rows = list(
+        ActionItem.objects.filter(owner_statuses__country__in=countries).values_list(
+            "owner_statuses__country_id",
+            "pk",
+            "owner_statuses__status",
+            "due_date",
+            "strength",
+            "theme__name",
+            "document_id",
         )
-    }
-    owners: dict[int, set[int]] = defaultdict(set)
-    for item_id, country_id in ActionItem.owners.through.objects.filter(
-        actionitem_id__in=all_ids
-    ).values_list("actionitem_id", "country_id"):
-        owners[item_id].add(country_id)
+    )
     participants: dict[int, set[int]] = defaultdict(set)
     for document_id, country_id in Document.participants.through.objects.values_list(
         "document_id", "country_id"
     ):
         participants[document_id].add(country_id)
+    # Only an item of a document with participants can be shared by all of them.
+    owners: dict[int, set[int]] = defaultdict(set)
+    if maybe_shared := {row[1] for row in rows if row[6] in participants}:
+        for item_id, country_id in ActionItem.owners.through.objects.filter(
+            actionitem_id__in=maybe_shared
+        ).values_list("actionitem_id", "country_id"):
+            owners[item_id].add(country_id)
     firm = {s.value for s in Strength.firm()}
-    own = own_statuses(countries, all_ids)
-    for country in countries:
-        card = cards[country.pk]
-        for item_id in by_country.get(country.pk, []):
-            row = items[item_id]
-            status = own.get((country.pk, item_id), row["status"])
-            card.owned += 1
-            everyone = participants.get(row["document_id"])
-            if everyone and everyone <= owners[item_id]:
-                card.shared += 1
-            else:
-                card.own += 1
-            if status != Status.NOT_ASSESSED:
-                card.assessed += 1
-            done = status in DONE
-            card.completed += done
-            if row["due_date"] and row["due_date"] < day and not Status(status).is_closed:
-                card.overdue += 1
-            if row["strength"] in firm:
-                card.firm += 1
-                card.firm_completed += done
-            if status in COMPLIANCE:
-                card.scores.append(COMPLIANCE[status])
-            theme = card.by_theme.setdefault(row["theme__name"], [0, 0])
-            theme[0] += 1
-            theme[1] += done
+    for country_id, item_id, status, due_date, strength, theme_name, document_id in rows:
+        card = cards[country_id]
+        card.owned += 1
+        everyone = participants.get(document_id)
+        if everyone and everyone <= owners[item_id]:
+            card.shared += 1
+        else:
+            card.own += 1
+        if status != Status.NOT_ASSESSED:
+            card.assessed += 1
+        done = status in DONE
+        card.completed += done
+        if due_date and due_date < day and status in OVERDUE_STATUSES:
+            card.overdue += 1  # the same rule as everywhere (figures.is_overdue)
+        if strength in firm:
+            card.firm += 1
+            card.firm_completed += done
+        if status in COMPLIANCE:
+            card.scores.append(COMPLIANCE[status])
+        theme = card.by_theme.setdefault(theme_name, [0, 0])
+        theme[0] += 1
+        theme[1] += done
     return [cards[c.pk] for c in countries]
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import summaries
 from .choices import Kind, Status
 from .models import ActionItem, Country, StatusUpdate
 from .querysets import today
@@ -57,6 +58,7 @@ def status_change_errors(
 
 
 @transaction.atomic
+@summaries.batch()
 def item_set_status(
     *,
     item: ActionItem,
@@ -154,6 +156,7 @@ def item_set_status(
 
 
 @transaction.atomic
+@summaries.batch()
 def update_correct(
     *,
     update: StatusUpdate,
@@ -200,6 +203,7 @@ def update_correct(
 
 
 @transaction.atomic
+@summaries.batch()
 def update_retract(
     *, update: StatusUpdate, user: AbstractBaseUser | None, reason: str
 ) -> StatusUpdate:
@@ -224,6 +228,7 @@ def update_retract(
 
 
 @transaction.atomic
+@summaries.batch()
 def item_refresh_status(*, item: ActionItem, user: AbstractBaseUser | None = None) -> None:
     """Make the item show its newest update again (after an administrator removed one)."""
     locked = ActionItem.objects.select_for_update().get(pk=item.pk)
@@ -241,6 +246,9 @@ def previous_status_on(updates, day: datetime.date, country_id: int | None = Non
 
 
 def _sync_item_status(item: ActionItem, user: AbstractBaseUser | None) -> None:
+    # The owners' own statuses may change even when the item's does not (a per-country
+    # update that leaves the combination as it was): the summaries look at the item anyway.
+    summaries.mark_changed([item.pk])
     owner_ids = list(item.owners.values_list("pk", flat=True))
     status, status_date = derive_status(list(item.updates.all()), owner_ids)
     if (item.status, item.status_date) == (status, status_date):
@@ -265,6 +273,7 @@ def item_delete_refusal(item: ActionItem, user) -> str | None:
 
 
 @transaction.atomic
+@summaries.batch()
 def item_delete(*, item: ActionItem, user) -> None:
     """Delete an item and, for an administrator, its status updates (the audit trail keeps
     both, with the user who deleted them). Updates are never removed by a cascade."""

@@ -75,10 +75,10 @@ def _overview(
     if countries:
         updates = updates.filter(Q(country__isnull=True) | Q(country__in=list(countries)))
     return {
-        "overdue": items.overdue(day).with_related().order_by("due_date", "ref")[:LIST_LIMIT],
+        "overdue": items.overdue(day).order_by("due_date", "ref").first_rows(LIST_LIMIT),
         "overdue_count": items.overdue(day).count(),
         "past_due_unassessed_count": items.past_due_unassessed(day).count(),
-        "upcoming": items.upcoming(day).with_related()[:LIST_LIMIT],
+        "upcoming": items.upcoming(day).first_rows(LIST_LIMIT),
         "latest_updates": updates.newest(LIST_LIMIT),
         "statuses": Status.display_order(),
         # Plain (code, name) rows: the menu may list every country, and a model instance

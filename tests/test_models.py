@@ -170,9 +170,18 @@ def test_an_items_document_is_always_its_paragraphs_document():
 # Deadlines.
 
 
-def test_an_open_item_past_its_due_date_is_overdue():
+def test_an_assessed_open_item_past_its_due_date_is_overdue():
     item = ActionItemFactory(due_date=TODAY - DAY, due_precision=DuePrecision.DAY)
+    set_status(item, Status.NOT_STARTED, TODAY - 2 * DAY)
     assert item.is_overdue
+
+
+def test_an_unassessed_item_past_its_due_date_is_not_called_overdue():
+    """Issue 10: nobody has assessed it, so no miss is asserted (it is "past due — not yet
+    assessed" on the pages)."""
+    item = ActionItemFactory(due_date=TODAY - DAY, due_precision=DuePrecision.DAY)
+    assert not item.is_overdue
+    assert ActionItem.objects.past_due_unassessed().get() == item
 
 
 def test_an_item_due_today_is_not_overdue():
@@ -291,26 +300,22 @@ def titles(queryset) -> list[str]:
 
 
 def test_overdue_is_open_items_past_their_due_date(items):
-    assert set(titles(ActionItem.objects.overdue())) == {
-        "late_unassessed",
-        "late_in_progress",
-        "late_stalled",
-    }
+    assert set(titles(ActionItem.objects.overdue())) == {"late_in_progress", "late_stalled"}
 
 
 def test_overdue_on_a_given_day(items):
     day_after_the_deadlines = TODAY + 31 * DAY
+    # due_today was never assessed: past due then, but not overdue.
     assert set(titles(ActionItem.objects.overdue(on=day_after_the_deadlines))) == {
-        "late_unassessed",
         "late_in_progress",
         "late_stalled",
-        "due_today",
         "due_later",
     }
 
 
 def test_not_overdue_is_everything_else(items):
     assert set(titles(ActionItem.objects.not_overdue())) == {
+        "late_unassessed",
         "completed_on_time",
         "completed_late",
         "ongoing_past",
@@ -346,7 +351,7 @@ def test_status_counts_counts_every_status_and_the_total(items):
 
 def test_status_counts_follows_the_filter(items):
     counts = ActionItem.objects.overdue().status_counts()
-    assert (counts["total"], counts["not_assessed"], counts["completed"]) == (3, 1, 0)
+    assert (counts["total"], counts["not_assessed"], counts["in_progress"]) == (2, 0, 1)
 
 
 def test_for_owner_takes_an_iso_code_in_any_case():
