@@ -5,7 +5,7 @@
 Export: the public download's code path (stream_csv) over N items, time and peak memory (max
 RSS of a fresh process), next to a floor: csv.writer over a values_list of the same items
 (no owners, no latest-update columns). Import: N rows with owners and statuses through the
-same resource the admin and import_items use, next to a floor: bulk_create of the same items
+same import service the admin and import_items use (commitments/importing), next to a floor: bulk_create of the same items
 and owner links.
 """
 
@@ -16,6 +16,7 @@ import json
 import resource
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from common import machine, manage, run_worker, seeded_database, setup_django
 
@@ -51,23 +52,20 @@ def import_worker(url: str, mode: str, path: str) -> None:
     setup_django(url)
     from django.db import transaction
 
+    from commitments.importing.items import import_items
+    from commitments.importing.tabular import read_table
     from commitments.models import ActionItem, Country, Paragraph, Theme
-    from commitments.resources import ActionItemResource, DetectingCSV
 
     raw = Path(path).read_bytes()
-    dataset = DetectingCSV().create_dataset(raw)
-    rows = len(dataset)
+    table = read_table(raw, "bench.csv")
+    dataset = SimpleNamespace(dict=[{k: c.value for k, c in r.cells.items()} for r in table.rows])
+    rows = len(table.rows)
     start = time.perf_counter()
     if mode == "app":
-        resource = ActionItemResource()
-        resource.preview_diff = False  # as import_items does
-        result = resource.import_data(
-            dataset, use_transactions=True, rollback_on_validation_errors=True
-        )
-        assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows[
-            :3
-        ]
-        assert result.totals["new"] == rows, result.totals
+        # The import service the admin and import_items use: checks, plan under lock, write.
+        result = import_items(table, commit=True)
+        assert result.committed, [str(p) for p in result.problems[:3]]
+        assert result.counts["new"] == rows, result.counts
     else:
         paragraphs = {
             (p.document.slug, p.number): p for p in Paragraph.objects.select_related("document")
@@ -164,7 +162,7 @@ def main() -> None:
         print(f"\n## {engine}: import of {app['rows']:,} new rows with owners and statuses")
         print("| | seconds | rows/s |\n|---|---:|---:|")
         for label, r in (
-            ("import_data (the app: validation, history, status service)", app),
+            ("import_items (the app: validation, plan under lock, history, statuses)", app),
             ("floor: bulk_create", floor),
         ):
             print(f"| {label} | {r['seconds']:.2f} | {r['rows'] / r['seconds']:,.0f} |")

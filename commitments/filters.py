@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Length
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Kind, Status
+from .choices import Kind, Status, Strength
 from .figures import Share, filter_share
 from .models import ActionItem, Country, Document, OwnerStatus, Theme
 from .querysets import countries_owning_items
@@ -47,6 +47,14 @@ class ItemOrderingFilter(django_filters.OrderingFilter):
         if name == "due_date":
             due = F("due_date")
             return due.desc(nulls_last=True) if descending else due.asc(nulls_last=True)
+        if name == "strength":
+            # Firmest first (decision … note), items without a strength last either way.
+            rank = Case(
+                *(When(strength=s.value, then=Value(s.rank)) for s in Strength),
+                default=Value(None),
+                output_field=IntegerField(),
+            )
+            return [rank.desc(nulls_last=True) if descending else rank.asc(nulls_last=True)]
         return super().get_ordering_value(param)
 
     def filter(self, qs, value):
@@ -96,6 +104,12 @@ class ActionItemFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(
         label=_("Kind"), choices=Kind.choices, widget=forms.CheckboxSelectMultiple
     )
+    strength = django_filters.MultipleChoiceFilter(
+        label=_("Commitment strength"),
+        choices=Strength.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("How firmly the text commits, read from its verb."),
+    )
     document = django_filters.ModelChoiceFilter(
         label=_("Document"),
         field_name="document",
@@ -127,7 +141,7 @@ class ActionItemFilterSet(django_filters.FilterSet):
     )
     sort = ItemOrderingFilter(
         label=_("Sort by"),
-        fields=(("due_date", "due"), ("ref", "ref"), ("status", "status")),
+        fields=(("due_date", "due"), ("ref", "ref"), ("status", "status"), ("strength", "strength")),
         # Every label whole and lazy: django-filter's own "%s (descending)" is built when the
         # class is defined, in whatever language is active then (it showed 「期限 (descending)」
         # on English pages).
@@ -138,6 +152,8 @@ class ActionItemFilterSet(django_filters.FilterSet):
             ("-ref", _("Ref, last first")),
             ("status", _("Status, completed first")),
             ("-status", _("Status, not yet assessed first")),
+            ("strength", _("Strength, firmest first")),
+            ("-strength", _("Strength, softest first")),
         ],
         empty_label=_("The text's order"),
         null_label=None,

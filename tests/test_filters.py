@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from commitments.choices import Strength
 from commitments.models import (
     ActionItem,
     Country,
@@ -424,3 +425,16 @@ def test_a_country_code_that_is_not_a_country_is_still_refused(client):
     assert response.status_code == 400
     assert "“QQ” is not a country code we know" in response.content.decode()
     assert not Country.objects.filter(code="QQ").exists()
+
+
+def test_strength_filter_and_sort_firmest_first(client):
+    """Issue 11: strength is visible, filterable and sortable on the list (refs by hand from
+    the fixture's strengths: the two decisions are 24.1 and 24.2)."""
+    page = client.get("/items/?strength=decision", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    refs = {item.ref for item in page.context["page"].object_list}
+    assert refs == {"24.1", "24.2"}
+    ordered = client.get("/items/?sort=strength", HTTP_ACCEPT_LANGUAGE="en")
+    strengths = [item.strength for item in ordered.context["page"].object_list]
+    ranks = [Strength(s).rank for s in strengths if s]
+    assert ranks == sorted(ranks)

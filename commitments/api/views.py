@@ -60,11 +60,7 @@ class Pagination(PageNumberPagination):
 
 
 class ItemFilterSet(ActionItemFilterSet):
-    """The item list's filters (filters.py), plus the commitment strength."""
-
-    strength = django_filters.MultipleChoiceFilter(
-        label=gettext_lazy("Commitment strength"), choices=Strength.choices
-    )
+    """The item list's filters (filters.py)."""
 
     @classmethod
     def get_filters(cls):
