@@ -764,6 +764,9 @@ class CountedItem(models.Model):
     document_key = models.BigIntegerField(_("document"))
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    due_month = models.PositiveIntegerField(
+        _("due month"), default=0, help_text=_("YYYYMM of the due date; 0 without one.")
+    )
 
     class Meta:
         verbose_name = _("counted item")
@@ -784,6 +787,7 @@ class StatusCount(models.Model):
         DOCUMENT = "document", _("document")
         COUNTRY = "country", _("owner country")
         THEME_COUNTRY = "theme_country", _("theme and owner country")
+        DUE_MONTH = "due_month", _("month of the due date")
 
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
     #: The theme, document or country id; for THEME_COUNTRY the theme's.
@@ -791,7 +795,8 @@ class StatusCount(models.Model):
     #: The country id for THEME_COUNTRY, else 0 (not NULL: NULLs never conflict in a unique
     #: index, and the counts are written with INSERT … ON CONFLICT).
     key2 = models.BigIntegerField(_("second key"), default=0)
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    #: Empty for the counts by due month, which do not look at the kind.
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     count = models.IntegerField(_("count"), default=0)
 

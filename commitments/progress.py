@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 
 from .choices import Status
 from .figures import Rates
 from .models import ActionItem, Country, Document, OwnerStatus, StatusCount, Theme
-from .querysets import status_count_expressions
-from .summaries import COUNTRY, DOCUMENT, THEME, THEME_COUNTRY
+from .querysets import OVERDUE_STATUSES, status_count_expressions
+from .summaries import COUNTRY, DOCUMENT, DUE_MONTH, THEME, THEME_COUNTRY, month_key
 
 STATUS_ORDER = Status.display_order()
 
@@ -294,6 +294,32 @@ def kept_country(country: Country, base_params: dict | None = None) -> tuple[Pro
         for t in Theme.objects.filter(pk__in=by_theme)
     ]
     return bar(overall, overall_rates), themes
+
+
+def deadline_counts(day) -> tuple[int, int]:
+    """(overdue, past due but not yet assessed) over every item, on `day`: the kept counts of
+    the months before `day`'s month, plus this month's first days counted from the items (an
+    indexed range of a few days). Two small queries whatever the number of items."""
+    first = day.replace(day=1)
+    overdue = set(OVERDUE_STATUSES)
+    before = (
+        StatusCount.objects.filter(scope=DUE_MONTH, key__lt=month_key(first), count__gt=0)
+        .values_list("status")
+        .annotate(n=Sum("count"))
+    )
+    this_month = (
+        ActionItem.objects.filter(due_date__gte=first, due_date__lt=day)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    counts = Counter()
+    for status, n in [*before, *this_month]:
+        counts[status] += n
+    return (
+        sum(n for status, n in counts.items() if status in overdue),
+        counts[Status.NOT_ASSESSED],
+    )
 
 
 def dashboard_countries(

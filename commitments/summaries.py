@@ -8,7 +8,7 @@ every uncached render they took most of a second; they are kept in three tables 
 
 * `OwnerStatus`: one row per (item, owner): the owner's own status and date, and whether its
   own update decides. Country counts, scorecards and the country page read it.
-* `CountedItem`: one row per item: its theme, document, kind and status as counted.
+* `CountedItem`: one row per item: its theme, document, kind, status and due month as counted.
 * `StatusCount`: the counts, per (scope, key, key2, kind, status); the kind is there for the
   completion rates, which count only some kinds (figures.py).
 
@@ -37,8 +37,11 @@ transactions refreshing one item take turns and the second reads what the first 
 count rows are written in key order, so two writers never wait for each other crosswise.
 SQLite serialises writers itself (transaction_mode IMMEDIATE).
 
-**Overdue and upcoming** change with the day, so they are not kept here: they stay indexed
-queries (querysets.overdue; the (status, due_date) index counts them without reading a row).
+**Overdue and upcoming** change with the day. The overdue counts come from the items counted
+by month of their due date (scope DUE_MONTH): every month before this one is wholly past, and
+only this month's first days are counted from the items (progress.deadline_counts); so they
+stay right at midnight without any write. The lists of the next and most overdue deadlines
+are indexed queries on the items.
 
 `drift()` compares every kept row with a recount from scratch; `rebuild()` replaces them all
 (`python manage.py recompute_summaries [--check]`).
@@ -62,9 +65,12 @@ from django.utils.translation import gettext as _
 from .status_rule import owner_statuses
 
 THEME, DOCUMENT, COUNTRY, THEME_COUNTRY = "theme", "document", "country", "theme_country"
+#: Items by the month of their due date (key YYYYMM): what is overdue today is every month
+#: before this one plus a few days of this one (progress.deadline_counts).
+DUE_MONTH = "due_month"
 CHUNK = 500
 #: Item fields whose change can change the counts; a save naming none of them is skipped.
-COUNTED_FIELDS = frozenset({"status", "theme", "document", "paragraph", "kind"})
+COUNTED_FIELDS = frozenset({"status", "theme", "document", "paragraph", "kind", "due_date"})
 
 _ALL = object()  # rebuild_after(): ignore the signals, rebuild at the end
 _pending: contextvars.ContextVar = contextvars.ContextVar("summaries_pending", default=None)
@@ -160,20 +166,22 @@ def _refresh_chunk(m, ids: list[int], using: str) -> None:
         # Serialise refreshes of one item: the second reads what the first committed.
         items = items.select_for_update(of=("self",))
     old_items, new_items = {}, {}
-    for pk, *now, c_theme, c_document, c_kind, c_status in items.values_list(
+    for pk, theme, document, kind, status, due_date, *counted in items.values_list(
         "pk",
         "theme_id",
         "document_id",
         "kind",
         "status",
+        "due_date",
         "counted__theme_key",
         "counted__document_key",
         "counted__kind",
         "counted__status",
+        "counted__due_month",
     ):
-        new_items[pk] = tuple(now)
-        if c_status is not None:
-            old_items[pk] = (c_theme, c_document, c_kind, c_status)
+        new_items[pk] = (theme, document, kind, status, month_key(due_date))
+        if counted[3] is not None:
+            old_items[pk] = tuple(counted)
     old_owners = {
         (item_id, country_id): (status, date, own)
         for item_id, country_id, status, date, own in m.owner_status.objects.using(using)
@@ -210,15 +218,22 @@ def _derive_owners(m, using: str, items: dict, **item_filter) -> dict:
     return derived
 
 
+def month_key(day: datetime.date | None) -> int:
+    """YYYYMM, or 0 for no date."""
+    return day.year * 100 + day.month if day else 0
+
+
 def _contributions(items: dict, owners: dict, sign: int, into: Counter) -> None:
     """Add (or, with sign -1, take off) what these items (item id: (theme, document, kind,
-    status)) and owner rows count for, keyed (scope, key, key2, kind, status)."""
-    for theme, document, kind, status in items.values():
+    status, due month)) and owner rows count for, keyed (scope, key, key2, kind, status)."""
+    for theme, document, kind, status, due_month in items.values():
         into[(THEME, theme, 0, kind, status)] += sign
         into[(DOCUMENT, document, 0, kind, status)] += sign
+        if due_month:  # by status only: the deadline counts do not look at the kind
+            into[(DUE_MONTH, due_month, 0, "", status)] += sign
     for (item_id, country_id), (status, _date, _own) in owners.items():
         if item_id in items:  # always, unless the rows have drifted (drift() says so)
-            theme, _document, kind, _status = items[item_id]
+            theme, _document, kind, _status, _due = items[item_id]
             into[(COUNTRY, country_id, 0, kind, status)] += sign
             into[(THEME_COUNTRY, theme, country_id, kind, status)] += sign
 
@@ -235,11 +250,16 @@ def _write(m, using, ids, old_items, new_items, old_owners, new_owners) -> None:
         m.counted.objects.using(using).bulk_create(
             [
                 m.counted(
-                    item_id=pk, theme_key=theme, document_key=document, kind=kind, status=status
+                    item_id=pk,
+                    theme_key=theme,
+                    document_key=document,
+                    kind=kind,
+                    status=status,
+                    due_month=due_month,
                 )
                 for pk in changed_items
                 if pk in new_items
-                for theme, document, kind, status in [new_items[pk]]
+                for theme, document, kind, status, due_month in [new_items[pk]]
             ]
         )
     old_by_item, new_by_item = _by_item(old_owners), _by_item(new_owners)
@@ -314,7 +334,7 @@ def forget(item_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> None:
                 pk: tuple(values)
                 for pk, *values in m.counted.objects.using(using)
                 .filter(item_id__in=chunk)
-                .values_list("item_id", "theme_key", "document_key", "kind", "status")
+                .values_list("item_id", "theme_key", "document_key", "kind", "status", "due_month")
             }
             old_owners = {
                 (item_id, country_id): (status, date, own)
@@ -354,10 +374,10 @@ def recount(registry=None, using: str = DEFAULT_DB_ALIAS) -> tuple[dict, dict, d
     non-zero counts)."""
     m = _models(registry)
     items = {
-        pk: tuple(values)
-        for pk, *values in m.item.objects.using(using)
+        pk: (*values, month_key(due_date))
+        for pk, *values, due_date in m.item.objects.using(using)
         .order_by("pk")
-        .values_list("pk", "theme_id", "document_id", "kind", "status")
+        .values_list("pk", "theme_id", "document_id", "kind", "status", "due_date")
     }
     ids = list(items)
     owners: dict = {}
@@ -374,7 +394,7 @@ def _kept(m, using: str) -> tuple[dict, dict, dict]:
     items = {
         pk: tuple(values)
         for pk, *values in m.counted.objects.using(using).values_list(
-            "item_id", "theme_key", "document_key", "kind", "status"
+            "item_id", "theme_key", "document_key", "kind", "status", "due_month"
         )
     }
     owners = {
@@ -437,7 +457,7 @@ def rebuild(registry=None, using: str = DEFAULT_DB_ALIAS) -> Differences:
         _insert(
             connection,
             m.counted,
-            ["item_id", "theme_key", "document_key", "kind", "status"],
+            ["item_id", "theme_key", "document_key", "kind", "status", "due_month"],
             ((pk, *values) for pk, values in items.items()),
         )
         _insert(

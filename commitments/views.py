@@ -70,14 +70,18 @@ def _overview(
     another owner's (CN's ratification is not news about the US)."""
     day = today()
     updates = StatusUpdate.objects.all()
-    if not everything:
+    if everything:  # the kept counts by due month (summaries.py)
+        overdue_count, unassessed_count = progress.deadline_counts(day)
+    else:
         updates = updates.filter(item__in=items.values("pk"))
+        overdue_count = items.overdue(day).count()
+        unassessed_count = items.past_due_unassessed(day).count()
     if countries:
         updates = updates.filter(Q(country__isnull=True) | Q(country__in=list(countries)))
     return {
         "overdue": items.overdue(day).order_by("due_date", "ref").first_rows(LIST_LIMIT),
-        "overdue_count": items.overdue(day).count(),
-        "past_due_unassessed_count": items.past_due_unassessed(day).count(),
+        "overdue_count": overdue_count,
+        "past_due_unassessed_count": unassessed_count,
         "upcoming": items.upcoming(day).first_rows(LIST_LIMIT),
         "latest_updates": updates.newest(LIST_LIMIT),
         "statuses": Status.display_order(),

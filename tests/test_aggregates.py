@@ -228,6 +228,13 @@ def test_changing_an_items_kind_keeps_the_counts_in_step(world):
     in_step()
 
 
+def test_changing_a_due_date_keeps_the_counts_in_step(world):
+    item = ActionItem.objects.get(pk=world.meeting.pk)
+    item.due_date, item.due_precision = day(3, 31, 2016), DuePrecision.MONTH
+    item.save()
+    in_step()
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -546,3 +553,38 @@ def test_the_kept_completion_rates_equal_the_ones_counted_from_the_items(world):
     kept = {bar.label.pk: bar.rates for bar in progress.kept_by_country(countries)}
     assert kept == figures.country_rates(countries)
     assert kept[world.tm.pk].done == 1  # its own "completed" on 25.2
+
+
+def test_the_deadline_counts_equal_the_ones_counted_from_the_items(world):
+    today = datetime.date.today()
+    first = today.replace(day=1)
+    due = [
+        first - datetime.timedelta(days=1),  # last month: from the kept counts
+        first,  # this month, before today (unless today is the 1st): counted live
+        today,  # due today: not yet overdue
+        today + datetime.timedelta(days=40),
+        datetime.date(2015, 12, 31),
+    ]
+    for n, date in enumerate(due):
+        for k, status in enumerate([S.NOT_ASSESSED, S.IN_PROGRESS, S.COMPLETED]):
+            item = ActionItemFactory(
+                paragraph=world.p3,
+                ref=f"3.{n + 2}{k}",
+                owners=[world.us],
+                due_date=date,
+                due_precision=DuePrecision.DAY,
+            )
+            if status != S.NOT_ASSESSED:
+                item_set_status(item=item, status=status, date=day(5), source_url=SOURCE)
+    in_step()
+    items = ActionItem.objects.all()
+    assert progress.deadline_counts(today) == (
+        items.overdue(today).count(),
+        items.past_due_unassessed(today).count(),
+    )
+    # And on other days, around a month's turn, without any write in between.
+    for other in [first, first + datetime.timedelta(days=1), today + datetime.timedelta(days=45)]:
+        assert progress.deadline_counts(other) == (
+            items.overdue(other).count(),
+            items.past_due_unassessed(other).count(),
+        ), other
