@@ -37,35 +37,15 @@ from django.utils.translation import gettext as _
 from .. import summaries
 from ..cache import bump_data_version
 from ..choices import DuePrecision, Kind, Status, Strength
-from ..csv_format import OWNER_SEPARATOR, unneutralise
+from ..csv_format import COLUMNS, EXPORT_ONLY, OWNER_SEPARATOR, unneutralise
 from ..models import REF_PATTERN, ActionItem, Country, Document, Paragraph, StatusUpdate, Theme
 from ..services import previous_status_on, status_change_errors
 from ..status_rule import derive_status
 from .tabular import Cell, FileRefused, Row, Table, cell_name
 
 REQUIRED_COLUMNS = ["document", "ref", "paragraph", "kind", "owners", "theme"]
-#: Columns an import reads. The export writes more (csv_format.COLUMNS); the rest are ignored.
-IMPORTED_COLUMNS = [
-    "document",
-    "ref",
-    "paragraph",
-    "kind",
-    "strength",
-    "title_ja",
-    "title_en",
-    "owners",
-    "theme",
-    "starts_on",
-    "due_date",
-    "due_precision",
-    "due_text",
-    "status",
-    "status_date",
-    "status_note_ja",
-    "status_note_en",
-    "source_url",
-    "version",
-]
+#: Columns an import reads: the export's (csv_format.COLUMNS) less the export-only ones.
+IMPORTED_COLUMNS = [column for column in COLUMNS if column not in EXPORT_ONLY]
 #: Columns a reviewer may leave in: the proposer's `evidence` (propose_items) is read by people.
 IGNORED = {"evidence"}
 BATCH = 1000
@@ -339,7 +319,6 @@ def clean_rows(
                 % {"missing": ", ".join(missing), "columns": ", ".join(IMPORTED_COLUMNS)}
             )
         ]
-    from ..csv_format import COLUMNS
 
     unknown = [
         h for h in headers if h not in COLUMNS and h not in IMPORTED_COLUMNS and h not in IGNORED
