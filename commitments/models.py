@@ -811,8 +811,13 @@ class StatusCount(models.Model):
         ]
         # No CHECK (count >= 0): SQLite and PostgreSQL test it on the row an upsert proposes
         # before they find the conflict, so taking one off would always fail. summaries._apply
-        # refuses a count below zero instead.
-        indexes = [models.Index(fields=["scope", "key2"], name="status_count_key2_idx")]
+        # refuses a count below zero instead, looking it up in an index that is always empty.
+        indexes = [
+            models.Index(fields=["scope", "key2"], name="status_count_key2_idx"),
+            models.Index(
+                fields=["count"], condition=Q(count__lt=0), name="status_count_negative_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}/{self.key2} {self.kind} {self.status}: {self.count}"

@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import contextvars
 import datetime
-import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -68,7 +67,9 @@ THEME, DOCUMENT, COUNTRY, THEME_COUNTRY = "theme", "document", "country", "theme
 #: Items by the month of their due date (key YYYYMM): what is overdue today is every month
 #: before this one plus a few days of this one (progress.deadline_counts).
 DUE_MONTH = "due_month"
-CHUNK = 500
+CHUNK = 2000
+#: More count rows to change than this, on PostgreSQL, go through COPY (summaries._apply).
+BULK_DELTAS = 1000
 #: Item fields whose change can change the counts; a save naming none of them is skipped.
 COUNTED_FIELDS = frozenset({"status", "theme", "document", "paragraph", "kind", "due_date"})
 
@@ -155,12 +156,14 @@ def refresh(item_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> None:
     if not ids:
         return
     m = _models()
+    changes = _Changes()
     with transaction.atomic(using=using, savepoint=False):
         for start in range(0, len(ids), CHUNK):
-            _refresh_chunk(m, ids[start : start + CHUNK], using)
+            _refresh_chunk(m, ids[start : start + CHUNK], using, changes)
+        changes.write(m, using)
 
 
-def _refresh_chunk(m, ids: list[int], using: str) -> None:
+def _refresh_chunk(m, ids: list[int], using: str, changes: _Changes) -> None:
     items = m.item.objects.using(using).filter(pk__in=ids).order_by("pk")
     if connections[using].features.has_select_for_update:
         # Serialise refreshes of one item: the second reads what the first committed.
@@ -182,14 +185,17 @@ def _refresh_chunk(m, ids: list[int], using: str) -> None:
         new_items[pk] = (theme, document, kind, status, month_key(due_date))
         if counted[3] is not None:
             old_items[pk] = tuple(counted)
-    old_owners = {
-        (item_id, country_id): (status, date, own)
-        for item_id, country_id, status, date, own in m.owner_status.objects.using(using)
-        .filter(item_id__in=ids)
-        .values_list("item_id", "country_id", "status", "status_date", "own")
-    }
+    # Only a counted item has owner rows (both are written together): new items have none,
+    # and an import of new items need not look.
+    old_owners = {}
+    if old_items:
+        rows = m.owner_status.objects.using(using).filter(item_id__in=list(old_items))
+        for item_id, country_id, status, date, own in rows.values_list(
+            "item_id", "country_id", "status", "status_date", "own"
+        ):
+            old_owners[(item_id, country_id)] = (status, date, own)
     new_owners = _derive_owners(m, using, new_items, item_id__in=ids)
-    _write(m, using, ids, old_items, new_items, old_owners, new_owners)
+    _write(m, using, ids, old_items, new_items, old_owners, new_owners, changes)
 
 
 def _derive_owners(m, using: str, items: dict, **item_filter) -> dict:
@@ -238,44 +244,50 @@ def _contributions(items: dict, owners: dict, sign: int, into: Counter) -> None:
             into[(THEME_COUNTRY, theme, country_id, kind, status)] += sign
 
 
-def _write(m, using, ids, old_items, new_items, old_owners, new_owners) -> None:
-    deltas: Counter = Counter()
-    _contributions(old_items, old_owners, -1, deltas)
-    _contributions(new_items, new_owners, +1, deltas)
-    _apply(m, using, deltas)
+class _Changes:
+    """What a refresh changes, gathered over its chunks and written at the end: the deltas of
+    the counts and the kept rows to insert (the old ones are deleted chunk by chunk)."""
 
+    def __init__(self):
+        self.deltas: Counter = Counter()
+        self.counted: list[tuple] = []
+        self.owners: list[tuple] = []
+
+    def write(self, m, using: str) -> None:
+        connection = connections[using]
+        _insert(
+            connection,
+            m.counted,
+            ["item_id", "theme_key", "document_key", "kind", "status", "due_month"],
+            self.counted,
+        )
+        _insert(
+            connection,
+            m.owner_status,
+            ["item_id", "country_id", "status", "status_date", "own"],
+            self.owners,
+        )
+        _apply(m, using, self.deltas)
+
+
+def _write(m, using, ids, old_items, new_items, old_owners, new_owners, changes: _Changes):
+    """Add to `changes` what changes in the counts and the kept rows of the items that
+    changed, and delete their old kept rows."""
+    _contributions(old_items, old_owners, -1, changes.deltas)
+    _contributions(new_items, new_owners, +1, changes.deltas)
     changed_items = [pk for pk in ids if old_items.get(pk) != new_items.get(pk)]
     if changed_items:
         m.counted.objects.using(using).filter(item_id__in=changed_items).delete()
-        m.counted.objects.using(using).bulk_create(
-            [
-                m.counted(
-                    item_id=pk,
-                    theme_key=theme,
-                    document_key=document,
-                    kind=kind,
-                    status=status,
-                    due_month=due_month,
-                )
-                for pk in changed_items
-                if pk in new_items
-                for theme, document, kind, status, due_month in [new_items[pk]]
-            ]
-        )
+        changes.counted += [(pk, *new_items[pk]) for pk in changed_items if pk in new_items]
     old_by_item, new_by_item = _by_item(old_owners), _by_item(new_owners)
     changed_owners = [pk for pk in ids if old_by_item.get(pk) != new_by_item.get(pk)]
     if changed_owners:
         m.owner_status.objects.using(using).filter(item_id__in=changed_owners).delete()
-        m.owner_status.objects.using(using).bulk_create(
-            [
-                m.owner_status(
-                    item_id=item_id, country_id=country_id, status=status, status_date=date, own=own
-                )
-                for pk in changed_owners
-                for (item_id, country_id), (status, date, own) in new_by_item.get(pk, {}).items()
-            ],
-            batch_size=CHUNK,
-        )
+        changes.owners += [
+            (*key, *values)
+            for pk in changed_owners
+            for key, values in new_by_item.get(pk, {}).items()
+        ]
 
 
 def _by_item(owners: dict) -> dict[int, dict]:
@@ -290,29 +302,44 @@ class SummaryDrift(IntegrityError):
 
 
 def _apply(m, using: str, deltas: Counter) -> None:
-    """Add each non-zero delta to its count row (creating it), in key order, in one statement
-    per 400 rows. A count that would go below zero means the kept rows had drifted from the
-    data: the write is refused (SummaryDrift) rather than left showing a wrong figure."""
-    rows = sorted((key, delta) for key, delta in deltas.items() if delta)
+    """Add each non-zero delta to its count row (creating it), in key order: one statement,
+    run for every row (executemany: one round trip on PostgreSQL's pipeline). A count that
+    went below zero means the kept rows had drifted from the data: the write is refused
+    (SummaryDrift) rather than left showing a wrong figure."""
+    rows = sorted((*key, delta) for key, delta in deltas.items() if delta)
     if not rows:
         return
     connection = connections[using]
     qn = connection.ops.quote_name
-    table = qn(m.count._meta.db_table)
-    columns = ", ".join(qn(c) for c in ("scope", "key", "key2", "kind", "status", "count"))
+    table, count = qn(m.count._meta.db_table), qn("count")
+    keys = ", ".join(qn(c) for c in ("scope", "key", "key2", "kind", "status"))
+    upsert = f"ON CONFLICT ({keys}) DO UPDATE SET {count} = {table}.{count} + EXCLUDED.{count}"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 400):
-            chunk = rows[start : start + 400]
+        if connection.vendor == "postgresql" and len(rows) > BULK_DELTAS:
+            # An import's tens of thousands of rows: copied into a scratch table and added in
+            # one statement, rather than upserted one by one (2.3 s for 34,000 rows).
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-                + f" ON CONFLICT ({qn('scope')}, {qn('key')}, {qn('key2')}, {qn('kind')},"
-                f" {qn('status')})"
-                f" DO UPDATE SET {qn('count')} = {table}.{qn('count')} + EXCLUDED.{qn('count')}"
-                f" RETURNING {qn('count')}",
-                [value for key, delta in chunk for value in (*key, delta)],
+                "CREATE TEMPORARY TABLE IF NOT EXISTS summaries_delta (scope varchar(16), "
+                'key bigint, key2 bigint, kind varchar(30), status varchar(20), "count" integer)'
+                " ON COMMIT DELETE ROWS"
             )
-            if any(count < 0 for (count,) in cursor.fetchall()):
+            with cursor.cursor.copy("COPY summaries_delta FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({keys}, {count}) SELECT {keys}, {count} "
+                f"FROM summaries_delta ORDER BY {keys} {upsert}"
+            )
+            cursor.execute("DELETE FROM summaries_delta")
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} ({keys}, {count}) VALUES (%s, %s, %s, %s, %s, %s) {upsert}",
+                rows,
+            )
+        if any(row[-1] < 0 for row in rows):
+            # Answered by the partial index status_count_negative_idx, which is empty.
+            cursor.execute(f"SELECT 1 FROM {table} WHERE {count} < 0 LIMIT 1")
+            if cursor.fetchone():
                 raise SummaryDrift(
                     _(
                         "The summary counts no longer match the data; nothing was saved. "
@@ -327,6 +354,7 @@ def forget(item_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> None:
     if not ids:
         return
     m = _models()
+    changes = _Changes()
     with transaction.atomic(using=using, savepoint=False):
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
@@ -342,7 +370,8 @@ def forget(item_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> None:
                 .filter(item_id__in=chunk)
                 .values_list("item_id", "country_id", "status", "status_date", "own")
             }
-            _write(m, using, chunk, old_items, {}, old_owners, {})
+            _write(m, using, chunk, old_items, {}, old_owners, {}, changes)
+        changes.write(m, using)
 
 
 def forget_country(country_id: int, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -480,19 +509,31 @@ def rebuild(registry=None, using: str = DEFAULT_DB_ALIAS) -> Differences:
 
 
 def _insert(connection, model, columns: list[str], rows) -> None:
+    """Insert plain rows: COPY on PostgreSQL when there are many (an import, a rebuild),
+    executemany otherwise. No model instances: at 100,000 items a rebuild writes some
+    400,000 rows, and building an instance per row took most of its time."""
     qn = connection.ops.quote_name
     fields = [model._meta.get_field(c.removesuffix("_id")) for c in columns]
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    rows = iter(rows)
+    table = qn(model._meta.db_table)
+    names = ", ".join(qn(f.column) for f in fields)
+    rows = list(rows)
+    if not rows:
+        return
     with connection.cursor() as cursor:
-        while batch := [
-            [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
-            for row in itertools.islice(rows, 5000)
-        ]:
-            cursor.executemany(sql, batch)
+        if connection.vendor == "postgresql" and len(rows) > BULK_DELTAS:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(
+                sql,
+                [
+                    [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
+                    for row in rows[start : start + 5000]
+                ],
+            )
 
 
 # --- signals -------------------------------------------------------------------------------
