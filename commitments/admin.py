@@ -7,18 +7,16 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.contrib.admin.utils import NestedObjects, unquote
 from django.db import router, transaction
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -36,8 +34,15 @@ from modeltranslation.admin import (
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from . import admin_review, admin_staff, status_rule
+from .accounts import StaffAuthenticationForm
+from .admin_import import StagedImportMixin
 from .choices import Status
+from .figures import ref_order
 from .forms import SetStatusForm
+from .importing.items import IMPORTED_COLUMNS, import_items
+from .importing.updates import UPDATE_COLUMNS, import_updates
+from .middleware import is_valid_id
 from .models import (
     ActionItem,
     Country,
@@ -49,15 +54,8 @@ from .models import (
     StatusUpdate,
     Theme,
 )
-from .middleware import is_valid_id
-from .figures import ref_order
 from .querysets import today
-from . import admin_review, admin_staff, status_rule
-from .admin_import import StagedImportMixin
-from .importing.items import IMPORTED_COLUMNS, import_items
-from .importing.updates import UPDATE_COLUMNS, import_updates
 from .resources import ActionItemResource, BomCSV
-from .accounts import StaffAuthenticationForm
 from .roles import (
     focal_countries,
     group_label,

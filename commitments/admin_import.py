@@ -32,7 +32,6 @@ from .importing.items import ImportResult, Problem
 from .importing.tabular import FileRefused, read_table
 from .models import StagedImport
 
-
 #: secrets.token_urlsafe(32): 43 URL-safe characters. Anything else is not a token (and a NUL
 #: character must never reach PostgreSQL, which refuses it with an error).
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")

@@ -22,7 +22,7 @@ from .choices import Status
 from .forms import CorrectUpdateForm, RecordUpdateForm, RetractUpdateForm
 from .models import ActionItem, StatusUpdate
 from .querysets import today
-from .roles import focal_countries, may_change_item, update_countries_for
+from .roles import focal_countries, update_countries_for
 from .services import item_set_status, update_correct, update_retract
 
 #: How far ahead "due soon" looks, and how long without an update counts as "quiet".

@@ -30,7 +30,7 @@ from django.db import connection
 from django.utils import translation
 
 from commitments.importing.items import read_and_import
-from commitments.importing.tabular import cell_name, read_table
+from commitments.importing.tabular import cell_name
 from commitments.models import ActionItem, StagedImport
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bishkek")]

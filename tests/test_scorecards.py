@@ -12,7 +12,13 @@ from commitments.choices import DuePrecision, Kind, Status, Strength
 from commitments.scorecards import scorecards
 from commitments.services import item_set_status
 
-from .factories import ActionItemFactory, CountryFactory, DocumentFactory, ParagraphFactory, SectionFactory
+from .factories import (
+    ActionItemFactory,
+    CountryFactory,
+    DocumentFactory,
+    ParagraphFactory,
+    SectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 SOURCE = "https://www.mofa.go.jp/mofaj/area/europe/caj/index.html"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 
-import django_filters
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Length
 from django.urls import reverse
@@ -25,7 +24,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..choices import Strength
 from ..filters import ActionItemFilterSet
 from ..models import ActionItem, Country, Document, Paragraph, StatusUpdate, Theme
 from ..querysets import countries_owning_items
