@@ -21,8 +21,15 @@ from commitments.csv_format import COLUMNS
 from commitments.ingestion import rules
 from commitments.ingestion.dates import find_dates, vague_horizon
 from commitments.ingestion.owners import CountryNames, Participants, owners_named
-from commitments.ingestion.proposer import Context, propose_paragraph, strength_of
+from commitments.ingestion.proposer import (
+    Context,
+    document_context,
+    propose_paragraph,
+    strength_of,
+)
+from commitments.ingestion.themes import ThemeExamples
 from commitments.models import ActionItem, Document
+from tests.factories import ActionItemFactory, DocumentFactory, ParagraphFactory, ThemeFactory
 
 DATA = Path(settings.BASE_DIR) / "tests/data/statements"
 SIGNED = datetime.date(2027, 10, 22)
@@ -55,13 +62,16 @@ FIVE = SIX - {"JP"}
 NUCLEAR = frozenset({"CN", "FR", "GB", "RU", "US"})
 
 
-def context(participants=SIX, partner=("JP",), signed_on=SIGNED, themes=None) -> Context:
+def context(
+    participants=SIX, partner=("JP",), signed_on=SIGNED, themes=None, examples=None
+) -> Context:
     participants = frozenset(participants)
     return Context(
         participants=Participants(participants, frozenset(partner) & participants),
         names=NAMES,
         signed_on=signed_on,
         themes=themes if themes is not None else list(rules.THEME_KEYWORDS),
+        theme_examples=examples or ThemeExamples(),
     )
 
 
@@ -158,6 +168,142 @@ def test_half_a_year():
     )
 
 
+def test_half_of_a_fiscal_year_runs_from_april_or_from_october():
+    assert dates("２０２８年度上半期に開催する")[0][1:4] == (
+        day("2028-04-01"),
+        day("2028-09-30"),
+        "month",
+    )
+    assert dates("２０２８年度後半に開催する")[0][1:4] == (
+        day("2028-10-01"),
+        day("2029-03-31"),
+        "month",
+    )
+
+
+def test_a_range_of_fiscal_years_may_end_with_two_digits():
+    assert dates("２０２８～３０年度の３年間で支援を行う")[0][1:4] == (
+        day("2028-04-01"),
+        day("2031-03-31"),
+        "month",
+    )
+
+
+def test_a_season_or_a_quarter_is_a_span_of_months():
+    assert dates("２０２８年秋に開催する")[0][1:4] == (
+        day("2028-09-01"),
+        day("2028-11-30"),
+        "month",
+    )
+    # Winter runs into the next year; a deadline has no start.
+    assert dates("２０２８年冬に開催する")[0][1:4] == (
+        day("2028-12-01"),
+        day("2029-02-28"),
+        "month",
+    )
+    assert dates("２０２８年秋までに策定する")[0][1:4] == (None, day("2028-11-30"), "month")
+    # A part that starts with the year is "by its end", as `前半` is.
+    assert dates("２０２９年第１四半期に開催する")[0][1:4] == (None, day("2029-03-31"), "month")
+    assert dates("２０２９年第３四半期に開催する")[0][1:4] == (
+        day("2029-07-01"),
+        day("2029-09-30"),
+        "month",
+    )
+
+
+def test_a_year_counted_from_the_signing():
+    assert dates("本年１２月に開催する")[0][1:4] == (None, day("2027-12-31"), "month")
+    assert dates("来年，東京で開催する")[0][1:4] == (None, day("2028-12-31"), "year")
+    assert dates("来年度から受け入れる")[0][1:4] == (
+        day("2028-04-01"),
+        day("2029-03-31"),
+        "month",
+    )
+    # Signed in February, `本年度` is the fiscal year that began the April before.
+    assert dates("本年度中に派遣する", signed_on=day("2028-02-10"))[0][1:4] == (
+        day("2027-04-01"),
+        day("2028-03-31"),
+        "month",
+    )
+    assert dates("昨年に開始した事業")[0][4] is True
+    # Without a signing date there is nothing to count from.
+    assert dates("来年に開催する", signed_on=None) == []
+    assert dates("日本年金機構") == []
+
+
+def test_the_same_or_the_next_year_is_counted_from_the_year_named_before():
+    assert dates("２０２８年１２月から翌年２月にかけて実施する")[0][1:4] == (
+        day("2028-12-01"),
+        day("2029-02-28"),
+        "month",
+    )
+    assert dates("２０２８年６月に開始し，同年１０月までに完了させる")[1][1:4] == (
+        None,
+        day("2028-10-31"),
+        "month",
+    )
+    assert dates("同年１０月に開催する") == []  # no year named before
+
+
+def test_the_same_year_carries_over_to_the_next_coordinated_item():
+    items = propose(
+        "各国外務大臣は，２０２８年６月に開催される第２回専門家会合，及び同年１０月に開催される"
+        "ビジネス・フォーラムを歓迎した。"
+    )
+    assert [(i.kind, i.due_date) for i in items] == [
+        ("scheduled_event", day("2028-06-30")),
+        ("scheduled_event", day("2028-10-31")),
+    ]
+
+
+def test_a_span_counted_from_a_month():
+    assert dates("２０２９年７月から１年間議長国を務める")[0][1:4] == (
+        day("2029-07-01"),
+        day("2030-06-30"),
+        "month",
+    )
+    assert dates("２０２８年１１月から６か月間実施する")[0][1:4] == (
+        day("2028-11-01"),
+        day("2029-04-30"),
+        "month",
+    )
+
+
+def test_an_item_about_the_same_event_takes_its_date():
+    _forum, delegation = propose(
+        "各国外務大臣は，２０２８年５月１０日から１２日まで開催されるビジネス・フォーラムへの"
+        "参加を奨励した。日本側は，同フォーラムに企業の代表団を派遣する意向を示した。"
+    )
+    assert (delegation.starts_on, delegation.due_date, delegation.due_text) == (
+        day("2028-05-10"),
+        day("2028-05-12"),
+        "同フォーラム",
+    )
+    assert (delegation.kind, delegation.owners) == ("commitment", {"JP"})
+
+
+def test_a_horizon_counted_from_an_unstated_start_is_kept_as_text():
+    item = only("日本側は，今後３年間で，総額１億ドルの支援を行う用意がある旨表明した。")
+    assert (item.due_date, item.due_text) == (None, "今後３年間")
+    assert vague_horizon("数年以内に開始する") == "数年以内"
+
+
+def test_an_act_on_the_occasion_of_an_event_takes_the_events_date():
+    items = propose(
+        "各国外務大臣は，２０２８年９月に開催される国連総会ハイレベル・ウィークに向けて協力する"
+        "ことで一致した。また，各国外務大臣は，国連総会ハイレベル・ウィークの機会に外相会合を"
+        "開催することを決定した。"
+    )
+    meeting = items[-1]
+    assert (meeting.kind, meeting.due_date, meeting.due_text) == (
+        "scheduled_event",
+        day("2028-09-30"),
+        "国連総会ハイレベル・ウィークの機会に",
+    )
+    alone = only("各国外務大臣は，国連総会の機会に外相会合を開催することを決定した。")
+    assert alone.due_date is None
+
+
 def test_half_width_digits_read_like_full_width_ones():
     assert dates("2028年4月10日から12日まで開催する")[0][1:4] == (
         day("2028-04-10"),
@@ -230,6 +376,63 @@ def test_countries_named_are_exactly_those():
     assert item.owners == {"KG", "TJ", "UZ"}
 
 
+def test_both_countries_beside_the_countries_listed_are_those_countries():
+    item = only(
+        "キルギス共和国及びタジキスタン共和国の両国外務大臣は，国境画定作業を２０２８年中に"
+        "完了させる意図を表明した。"
+    )
+    assert item.owners == {"KG", "TJ"}
+    # `各国` beside a country still means everyone.
+    assert only("日本及び各国の外務大臣は，協力を強化する意図を表明した。").owners == SIX
+
+
+def test_a_subject_that_points_back_names_the_countries_of_the_subject_before():
+    items = propose(
+        "キルギス及びタジキスタンの外務大臣は，国境画定の進展を報告した。両国外務大臣は，"
+        "残る区間の画定作業を２０２８年中に完了させる意図を表明した。"
+    )
+    assert [i.owners for i in items] == [{"KG", "TJ"}, {"KG", "TJ"}]
+    assert items[1].evidence["owners"] == "両国外務大臣"
+    items = propose(
+        "ウズベキスタンの外務大臣は，投資環境の改善を報告した。同国外務大臣は，２０２８年に"
+        "投資フォーラムを開催する意向を表明した。"
+    )
+    assert items[1].owners == {"UZ"}
+    assert not items[1].text.startswith("同国")
+
+
+def test_a_new_speaker_inside_a_sentence_owns_what_follows():
+    report, offer = propose(
+        "キルギス及びタジキスタンの外務大臣は，両国間の送電網の調査を２０２８年度末までに完了"
+        "させる予定である旨述べ，日本側は，同調査への技術的助言を行う用意がある旨表明した。"
+    )
+    assert (report.owners, offer.owners) == ({"KG", "TJ"}, {"JP"})
+    assert offer.evidence["owners"] == "日本側"
+    # A topic that merely names a country is not a new speaker.
+    item = only("各国外務大臣は，日本の支援は，地域の発展に資するとの認識で一致した。")
+    assert item.owners == SIX
+
+
+def test_that_country_again_is_the_doer_named_before():
+    chair, coordinator = propose(
+        "各国外務大臣は，カザフスタンが２０２８年に議長国を務めることを歓迎し，次回会合までの"
+        "間，同国が調整役を担うことを確認した。"
+    )
+    assert chair.owners == coordinator.owners == {"KZ"}
+    assert coordinator.evidence["owners"] == "同国が"
+
+
+def test_countries_left_out_are_not_owners():
+    assert only("日本以外の各国外務大臣は，協力を強化する意図を表明した。").owners == FIVE
+    item = only("カザフスタンを除く中央アジア諸国の外務大臣は，協力を強化する意図を表明した。")
+    assert item.owners == FIVE - {"KZ"}
+
+
+def test_a_group_the_rules_do_not_know_is_the_participants_but_the_partner():
+    for subject in ("ＡＢＣ諸国の外務大臣", "ＡＢＣ各国の外務大臣", "ＡＢＣ加盟国の外務大臣"):
+        assert only(f"{subject}は，協力を強化する意図を表明した。").owners == FIVE, subject
+
+
 @pytest.mark.parametrize(
     ("words", "code"),
     [
@@ -249,6 +452,10 @@ def test_countries_named_are_exactly_those():
 def test_a_country_is_found_in_its_common_japanese_forms(words, code):
     mentions = NAMES.find(f"{words}の外務大臣")
     assert [(m.text, set(m.codes)) for m in mentions] == [(words, {code})]
+
+
+def test_no_country_is_found_when_the_country_table_is_empty():
+    assert CountryNames([]).find("日本の外務大臣") == []
 
 
 def test_a_country_name_inside_a_longer_word_is_not_that_country():
@@ -285,6 +492,57 @@ def test_the_country_thanked_owns_the_item():
     assert {frozenset(i.owners) for i in items} == {frozenset({"TJ"})}
 
 
+def test_the_country_whose_act_is_thanked_owns_the_item():
+    for text in (
+        "中央アジア諸国の外務大臣は，日本の支援に謝意を表明した。",
+        "中央アジア諸国の外務大臣は，日本からの技術協力に謝意を表明した。",
+        "各国外務大臣は，中央アジアの発展に対する日本政府の貢献に感謝した。",
+    ):
+        assert only(text).owners == {"JP"}, text
+    item = only("各国外務大臣は，議長国キルギスの尽力に謝意を表明した。")
+    assert (item.owners, item.evidence["owners"]) == ({"KG"}, "キルギスの")
+    # Each country's own efforts: nobody in particular.
+    assert only("各国外務大臣は，各国の協力に謝意を表明した。").owners == SIX
+
+
+def test_words_that_name_the_organiser_or_the_parties_name_the_doer():
+    assert only("各国外務大臣は，日本の主催による専門家会合を歓迎した。").owners == {"JP"}
+    assert only("各国外務大臣は，カザフスタン主催のフォーラムを歓迎した。").owners == {"KZ"}
+    assert only("各国外務大臣は，日本によって実施される研修事業を歓迎した。").owners == {"JP"}
+    item = only(
+        "各国外務大臣は，カザフスタン，キルギス及びウズベキスタンの間で電力融通に関する協定が"
+        "締結される見込みであることを歓迎した。"
+    )
+    assert item.owners == {"KZ", "KG", "UZ"}
+    item = only("各国外務大臣は，日本とウズベキスタンの間の査証緩和措置の導入を歓迎した。")
+    assert item.owners == {"JP", "UZ"}
+
+
+def test_a_perpetrator_or_a_country_in_a_state_is_not_a_doer():
+    item = only("各国外務大臣は，北朝鮮による拉致問題の即時解決の必要性を確認した。")
+    assert item.owners == SIX
+    item = only(
+        "各国外務大臣は，アフガニスタンが直面する人道上の課題への支援を継続していく意図を確認した。"
+    )
+    assert item.owners == SIX
+
+
+def test_each_country_after_a_group_that_acts_is_that_group():
+    first, second = propose(
+        "各国外務大臣は，中央アジア諸国が署名した協定を歓迎し，同協定の早期発効に向けて各国が"
+        "国内手続を完了させることへの期待を表明した。"
+    )
+    assert first.owners == second.owners == FIVE
+
+
+def test_a_country_called_upon_after_a_concern_owns_the_call():
+    item = only(
+        "各国外務大臣は，北朝鮮による核・ミサイル開発に深刻な懸念を表明し，北朝鮮に対し，"
+        "関連する決議を完全に遵守するよう求めた。",
+    )
+    assert (item.owners, item.evidence["owners"]) == ({"KP"}, "北朝鮮に対し")
+
+
 def test_a_country_called_upon_owns_the_item_as_a_commitment():
     item = only("各国外相は，北朝鮮に対し，関連する決議を完全に遵守するよう求めた。")
     assert (item.owners, item.kind, item.strength) == ({"KP"}, "commitment", "support")
@@ -319,6 +577,44 @@ def test_the_host_country_owns_an_event_and_the_speakers_the_preparation_for_it(
     assert event.due_date == preparation.due_date == day("2028-03-31")
 
 
+def test_a_city_where_an_event_others_hold_takes_place_names_its_host():
+    event, _preparation = propose(
+        "各国外務大臣は，２０２８年５月にタシケントで開催される国際会議の成功に向けて協力する"
+        "ことで一致した。"
+    )
+    assert (event.kind, event.owners) == ("scheduled_event", {"UZ"})
+    assert event.evidence["owners"] == "タシケントで開催される"
+    # A host that is not a participant leaves the event to the speakers.
+    event, _preparation = propose(
+        "各国外務大臣は，２０２８年５月にジュネーブで開催される国際会議に向けて協力することで"
+        "一致した。"
+    )
+    assert event.owners == SIX
+
+
+def test_an_event_followed_by_what_is_done_at_it_or_for_it_is_an_item_of_its_own():
+    for joint in ("の成功に向け協力する", "において野心的な成果が得られるよう協力していく"):
+        event, work = propose(
+            f"各国外務大臣は，２０２８年１１月に開催される締約国会議{joint}ことで一致した。"
+        )
+        assert (event.kind, work.kind) == ("scheduled_event", "commitment"), joint
+        assert event.due_date == work.due_date == day("2028-11-30")
+
+
+def test_an_event_held_before_another_act_is_a_scheduled_event():
+    item = only(
+        "各国外務大臣は，２０２８年に高級事務レベル協議をアルマティで開催し，本声明の実施状況を"
+        "点検することとした。"
+    )
+    assert (item.kind, item.strength) == ("scheduled_event", "decision")
+
+
+def test_an_event_the_speakers_decide_to_hold_somewhere_is_theirs():
+    for place in ("ビシュケク", "キルギス"):
+        item = only(f"各国外務大臣は，次回会合を２０２９年に{place}で開催することで一致した。")
+        assert (item.kind, item.owners) == ("scheduled_event", SIX), place
+
+
 def test_an_expectation_belongs_to_those_who_act():
     signature, ratification = propose(
         "各国外務大臣は，核兵器国が議定書に署名したことを歓迎し，その早期発効への期待を表明した。"
@@ -348,6 +644,12 @@ def test_an_expectation_belongs_to_those_who_act():
         ("支援に謝意を表明した。", "welcome"),
         ("進展に満足の意を表明した。", "welcome"),
         ("課題であることに留意した。", "note"),
+        ("支援を継続することを約束した。", "intention"),
+        ("同イニシアティブに賛同した。", "support"),
+        ("合意の成立に歓迎の意を表明した。", "welcome"),
+        ("協力の方向性について意見の一致をみた。", "agreement"),
+        ("取組を主導していく決意を共有した。", "intention"),
+        ("一方的な現状変更の試みに強く反対した。", "note"),
         ("重要性を認識した。", "note"),
     ],
 )
@@ -372,6 +674,14 @@ def test_an_intention_welcomed_is_an_intention():
 
 def test_an_adverb_inside_a_verb_phrase_does_not_hide_it():
     assert strength_of("日本の常任理事国入りへの支持を改めて表明した。")[0] == Strength.SUPPORT
+
+
+def test_an_adverb_inside_a_joining_verb_still_cuts_the_sentence():
+    support, work = propose(
+        "各国外務大臣は，ウクライナの主権に対する支持を改めて表明し，公正な平和の実現に向けて"
+        "連携していくことで一致した。"
+    )
+    assert (support.strength, work.strength) == ("support", "agreement")
 
 
 def test_overlapping_verbs_read_as_the_whole_phrase():
@@ -496,6 +806,50 @@ def test_a_theme_missing_from_the_database_is_never_proposed():
     assert item.theme in {"dialogue", "agriculture"}
 
 
+def test_a_theme_is_learnt_from_the_most_similar_item_a_person_has_themed():
+    examples = ThemeExamples.from_items(
+        [
+            ("氷河の保全に関する共同調査の実施", "environment", "earlier 3.1"),
+            ("鉄道の新規区間の建設開始", "trade-transport", "earlier 5.1"),
+        ]
+    )
+    # The keywords know neither glaciers nor railways: the most similar item decides.
+    item = only(
+        "各国外務大臣は，氷河の保全に関する共同調査を実施することで一致した。", examples=examples
+    )
+    assert (item.theme, item.evidence["theme"]) == ("environment", "like earlier 3.1")
+    item = only("各国外務大臣は，鉄道の新規区間の建設を開始する意図を表明した。", examples=examples)
+    assert item.theme == "trade-transport"
+
+
+def test_the_keywords_decide_when_no_themed_item_is_similar_enough():
+    examples = ThemeExamples.from_items([("氷河の保全に関する共同調査の実施", "environment", "x")])
+    item = only("各国外務大臣は，防災分野の協力を強化する意図を確認した。", examples=examples)
+    assert item.theme == "disaster-risk-reduction"
+    assert ThemeExamples().theme_of("防災分野の協力") is None
+
+
+def test_a_learnt_theme_missing_from_the_database_is_never_proposed():
+    examples = ThemeExamples.from_items([("氷河の保全に関する共同調査の実施", "glaciers", "x")])
+    item = only(
+        "各国外務大臣は，氷河の保全に関する共同調査を実施することで一致した。", examples=examples
+    )
+    assert item.theme != "glaciers"
+
+
+def test_themes_are_learnt_from_the_items_of_the_other_documents(db, english):
+    glaciers = ThemeFactory(slug="glaciers")
+    railways = ThemeFactory(slug="railways")
+    earlier = ParagraphFactory(text="各国外務大臣は，氷河の保全で協力することで一致した。")
+    ActionItemFactory(paragraph=earlier, title_ja="氷河の保全に関する共同調査", theme=glaciers)
+    document = DocumentFactory()
+    own = ParagraphFactory(section__document=document)
+    ActionItemFactory(paragraph=own, title_ja="氷河の保全に関する共同調査", theme=railways)
+
+    found = document_context(document).theme_examples.theme_of("氷河の保全に関する共同調査")
+    assert found == ("glaciers", f"{earlier.document.slug} {earlier.number}.1")
+
+
 # The proposer's code holds no text of the 2014 statement.
 
 
@@ -515,6 +869,26 @@ def test_no_text_of_the_2014_statement_is_in_the_proposers_code():
             if not re.search(r"[\s\x00-\x7f]", code[i : i + length])
         }
         assert not [run for run in runs if run in statement], path.name
+
+
+def test_no_text_of_a_benchmark_statement_is_in_the_proposers_code():
+    """The statements bench/proposals.py measures the rules on must not be written into them,
+    or the measurement says nothing about text the rules have not seen."""
+    code_files = [
+        *sorted((Path(settings.BASE_DIR) / "commitments/ingestion").glob("*.py")),
+        Path(settings.BASE_DIR) / "commitments/management/commands/propose_items.py",
+    ]
+    length = 10
+    for source in sorted(DATA.glob("*.ja.txt")):
+        statement = re.sub(r"\s", "", source.read_text(encoding="utf-8"))
+        for path in code_files:
+            code = path.read_text(encoding="utf-8")
+            runs = {
+                code[i : i + length]
+                for i in range(len(code) - length)
+                if not re.search(r"[\s\x00-\x7f]", code[i : i + length])
+            }
+            assert not [run for run in runs if run in statement], (source.name, path.name)
 
 
 # propose_items on stored statements.

@@ -4,5 +4,6 @@
 - `writer`: a `ParsedStatement` → the document, its sections, paragraphs and signatories;
 - `proposer`: stored paragraphs → proposed action items (dates, owners, kind, theme, strength),
   each value with the words it came from; `dates` and `owners` hold the two harder readings;
+- `themes`: themes learnt from the items a person has already themed;
 - `rules`: every vocabulary the proposer reads, as data.
 """

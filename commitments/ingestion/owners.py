@@ -2,10 +2,12 @@
 
 Country names come from the Country table (`name_ja`), matched in their common Japanese forms:
 the name itself (`キルギス`), with an official suffix (`キルギス共和国`, `タイ王国`, `日本国`),
-the name stripped of its suffix where the table holds the official form (`ラオス` for
-`ラオス人民民主共和国`), and the aliases in `rules.COUNTRY_ALIASES` (`韓国`, `豪州`). Regions
+the name stripped of its suffix where the table holds the official form (`ボリビア` for
+`ボリビア多民族国`), and the aliases in `rules.COUNTRY_ALIASES` (`韓国`, `豪州`). Regions
 (`中央アジア諸国`) are their members among the document's participants; a region the rules do not
 know is the participants other than the countries the meeting is named after (the partner).
+A subject names exactly the countries it lists (`キルギス及びタジキスタンの両国外務大臣` is two),
+less those it leaves out (`日本以外の各国外務大臣`).
 """
 
 from __future__ import annotations
@@ -67,7 +69,10 @@ class CountryNames:
             if code in codes:
                 names.setdefault(alias, code)
         self.names = names
-        alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        # With no names at all, a pattern that never matches (an empty one matches everywhere).
+        alternatives = (
+            "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) or "(?!)"
+        )
         self.pattern = re.compile(rf"(?P<name>{alternatives})(?:・?(?:{SUFFIXES}))?")
 
     def find(self, text: str) -> list[Mention]:
@@ -121,7 +126,7 @@ EVERYONE_RE = re.compile(
         for w in sorted((*rules.ALL_PARTICIPANTS, "関係各国", "各国"), key=len, reverse=True)
     )
 )
-# An agency, with the abbreviation that may follow it: `日本貿易振興機構（ＪＥＴＲＯ）`.
+# An agency, with the abbreviation that may follow it: `国際協力銀行（ＪＢＩＣ）`.
 AGENCY_RE = re.compile(
     "(?P<agency>" + "|".join(re.escape(a) for a in rules.AGENCIES) + ")(?:（[^）]{1,12}）)?"
 )
@@ -153,15 +158,95 @@ def find_mentions(text: str, names: CountryNames, participants: Participants) ->
     return kept
 
 
+EXCLUDED_RE = re.compile("|".join(map(re.escape, rules.EXCLUSIONS)))
+UNKNOWN_GROUP_RE = re.compile(rules.UNKNOWN_GROUP_RE)
+
+
 def owners_named(text: str, names: CountryNames, participants: Participants) -> frozenset[str]:
     """The countries a subject (`メコン諸国の外相`, `キルギス及びタジキスタンの外相`)
-    names: everyone, a region, a group, or exactly the countries listed."""
+    names: everyone, a region, a group, or exactly the countries listed. `両国` beside
+    countries listed stands for them (`…及びタジキスタンの両国外務大臣`); countries before
+    `以外の` / `を除く` are left out."""
     mentions = find_mentions(text, names, participants)
-    return frozenset().union(*(m.codes for m in mentions)) if mentions else frozenset()
+    excluded: set[str] = set()
+    for mention in mentions:
+        if EXCLUDED_RE.match(text, mention.end):
+            chain = mention_chain_before(text, mention.end, mentions)
+            excluded |= chain[1] if chain else mention.codes
+    included = [m for m in mentions if not m.codes <= excluded or m.everyone]
+    named = [m for m in included if not m.everyone]
+    # `両国` beside the countries listed is those countries; `各国` is still everyone.
+    chosen = [m for m in included if not (named and m.text in rules.ANAPHORIC_SUBJECTS)]
+    if chosen and not named and any(_unknown_group_before(text, m, mentions) for m in chosen):
+        # `Ｖ４各国の外務大臣`: each country of a group the rules do not know.
+        codes = participants.in_region(())
+    elif chosen:
+        codes = frozenset().union(*(m.codes for m in chosen))
+    elif excluded:
+        codes = participants.codes
+    elif UNKNOWN_GROUP_RE.search(text):
+        # `Ｖ４諸国の外務大臣`: a group the rules do not know is the participants but the partner.
+        codes = participants.in_region(())
+    else:
+        codes = frozenset()
+    return codes - excluded
+
+
+GROUP_NAME_END = re.compile(r"[一-龯ァ-ヺーＡ-Ｚａ-ｚA-Za-z０-９0-9＋]$")
+
+
+def _unknown_group_before(text: str, mention: Mention, mentions: list[Mention]) -> bool:
+    """Whether `各国` follows the name of a group no mention covers (`Ｖ４各国`)."""
+    if not mention.text.startswith("各国"):
+        return False
+    before = text[: mention.start]
+    covered = any(m.end == mention.start for m in mentions)
+    return not covered and bool(GROUP_NAME_END.search(before))
+
+
+def referred(subject: str, previous: frozenset[str]) -> frozenset[str] | None:
+    """The countries a subject that points back names (`両国外務大臣` after a sentence of two
+    countries, `同国外務大臣` after one), or None if it does not point back at them."""
+    for word, count in rules.ANAPHORIC_SUBJECTS.items():
+        if word in subject and len(previous) == count:
+            return previous
+    return None
+
+
+def everyone_only(text: str, names: CountryNames, participants: Participants) -> bool:
+    """Whether the words name countries only as `各国`, `関係各国` and the like."""
+    mentions = find_mentions(text, names, participants)
+    return bool(mentions) and all(m.everyone for m in mentions)
+
+
+CITY_RE = re.compile("|".join(re.escape(c) for c in sorted(rules.CITIES, key=len, reverse=True)))
+
+
+def places(text: str, names: CountryNames, participants: Participants) -> list[Mention]:
+    """Countries and cities named in the text, a city as its country (`タシケント` is UZ)."""
+    found = [m for m in find_mentions(text, names, participants) if not m.everyone]
+    for match in CITY_RE.finditer(text):
+        if not any(m.start <= match.start() < m.end for m in found):
+            code = rules.CITIES[match.group(0)]
+            found.append(Mention(match.start(), match.end(), match.group(0), frozenset({code})))
+    return sorted(found, key=lambda m: m.start)
 
 
 # Particles after which the countries before them did the act an item is about.
-DOER_PARTICLES = ("政府が", "が", "政府による", "による", "の主導", "側が")
+DOER_PARTICLES = (
+    "政府が",
+    "が",
+    "政府による",
+    "による",
+    "によって",
+    "の主導",
+    "の主催",
+    "主催の",
+    "主催による",
+    "側が",
+    "の間で",
+    "の間の",
+)
 # An agency does what is said of it (`ＪＩＣＡの活動`); a country's `の` is only a possessive.
 AGENCY_PARTICLES = ("の",)
 JOINERS = ("及び", "並びに", "，", "、", "と")

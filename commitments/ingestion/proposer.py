@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from django.utils.translation import gettext as _
+
 from commitments.choices import Kind, Status, Strength
 
 from . import rules
@@ -30,10 +32,14 @@ from .owners import (
     DOER_PARTICLES,
     CountryNames,
     Participants,
+    everyone_only,
     find_mentions,
     mention_chain_before,
     owners_named,
+    places,
+    referred,
 )
+from .themes import ThemeExamples
 
 OPENING = "「（『［〔"
 CLOSING = "」）』］〕"
@@ -51,6 +57,8 @@ class Context:
     names: CountryNames
     signed_on: datetime.date | None = None
     themes: list[str] = field(default_factory=lambda: list(rules.THEME_KEYWORDS))
+    # Items already themed by a person, to learn themes from (`themes`).
+    theme_examples: ThemeExamples = field(default_factory=ThemeExamples)
 
 
 @dataclass
@@ -219,6 +227,29 @@ def _joining_cues() -> tuple[str, ...]:
 
 
 JOINING_CUES = _joining_cues()
+# The joining cues, allowing an adverb inside (`支持を重ねて表明し，`).
+JOINING_PATTERNS = [_cue_pattern(cue) for cue in JOINING_CUES]
+
+
+def _split_after_cues(text: str) -> list[str]:
+    """Cut the text after each top-level joining cue."""
+    depth, depths = 0, []
+    for ch in text:
+        depths.append(depth)
+        if ch in OPENING:
+            depth += 1
+        elif ch in CLOSING:
+            depth = max(0, depth - 1)
+    cuts = sorted(
+        {m.end() for p in JOINING_PATTERNS for m in p.finditer(text) if depths[m.start()] == 0}
+    )
+    parts, start = [], 0
+    for cut in cuts:
+        if cut < len(text) and text[start:cut].strip():
+            parts.append(text[start:cut])
+            start = cut
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]
 
 
 def _strip_connectives(text: str) -> str:
@@ -234,14 +265,21 @@ def _strip_connectives(text: str) -> str:
 SUBJECT_RE = re.compile(r"^(?P<subject>[^。]{1,90}?)は[，、]")
 
 
-def _subject(sentence: str, context: Context) -> tuple[str, str] | None:
-    """The sentence's subject (the words before its first `は，`) if they name countries."""
+def _subject(
+    sentence: str, context: Context, previous: frozenset[str]
+) -> tuple[str, str, frozenset[str]] | None:
+    """The sentence's subject (the words before its first `は，`), the rest of the sentence,
+    and the countries the subject names (`両国外務大臣` points back at the subject before);
+    None if the subject names no country."""
     match = SUBJECT_RE.match(sentence)
     if not match:
         return None
     subject = match["subject"]
-    if owners_named(subject, context.names, context.participants):
-        return subject, sentence[match.end() :]
+    owners = referred(subject, previous) or owners_named(
+        subject, context.names, context.participants
+    )
+    if owners:
+        return subject, sentence[match.end() :], owners
     return None
 
 
@@ -262,6 +300,31 @@ class _Part:
     shared_doer: tuple[str, frozenset[str]] | None = None
 
 
+MID_SUBJECT_RE = re.compile(r"[，、](?P<subject>[^，、。「」（）]{1,30}?)は[，、]")
+
+
+def _speaker(subject: str, context: Context) -> bool:
+    """Whether words before a `は，` inside a sentence are a new speaker (`日本側`,
+    `ポーランドの外相`, `日本`), not a topic that merely names a country (`日本の支援は，`)."""
+    if subject.endswith(rules.SPEAKER_ENDINGS):
+        return bool(owners_named(subject, context.names, context.participants))
+    mentions = find_mentions(subject, context.names, context.participants)
+    return len(mentions) == 1 and mentions[0].text == subject
+
+
+def _speakers(sentence: str, context: Context) -> list[tuple[str, str | None]]:
+    """The sentence cut where a new speaker takes over (`…旨述べ，日本側は，…`): (words, the new
+    subject or None for the sentence's own)."""
+    pieces: list[tuple[str, str | None]] = []
+    start, subject = 0, None
+    for match in MID_SUBJECT_RE.finditer(sentence):
+        if _speaker(match["subject"], context):
+            pieces.append((sentence[start : match.start() + 1], subject))
+            start, subject = match.end(), match["subject"]
+    pieces.append((sentence[start:], subject))
+    return [(words, subject) for words, subject in pieces if words.strip("，、 ")]
+
+
 def _clauses(paragraph: str, context: Context) -> list[tuple[int, str, str, frozenset[str]]]:
     """(sentence number, clause, subject words, subject owners) for every clause."""
     clauses = []
@@ -270,16 +333,23 @@ def _clauses(paragraph: str, context: Context) -> list[tuple[int, str, str, froz
         sentence = _strip_connectives(sentence.strip())
         if not sentence:
             continue
-        found = _subject(sentence, context)
+        found = _subject(sentence, context, owners)
         if found:
-            subject, sentence = found
-            owners = owners_named(subject, context.names, context.participants)
-        for clause in _split_after(sentence, JOINING_CUES):
-            clauses.append((index, clause, subject, owners))
+            subject, sentence, owners = found
+        for words, new_subject in _speakers(sentence, context):
+            if new_subject is not None:
+                subject = new_subject
+                owners = referred(subject, owners) or owners_named(
+                    subject, context.names, context.participants
+                )
+            for clause in _split_after_cues(words):
+                clauses.append((index, clause, subject, owners))
     return clauses
 
 
-ADDRESSEE_RE = re.compile(r"^(?P<who>[^，、。]{1,40}?)に対し(?:て)?[，、]")
+# `Ｘに対し，…求めた`: at the clause's start, or after a note merged before it (`…懸念を表明し，
+# Ｘに対し，…`).
+ADDRESSEE_RE = re.compile(r"(?:^|(?<=[，、]))(?P<who>[^，、。]{1,40}?)に対し(?:て)?[，、]")
 
 
 def _parts(
@@ -288,7 +358,7 @@ def _parts(
     """Coordinated undertakings of one clause; they share its final verb."""
     strength, cue = final_cue(clause)
     addressee = None
-    match = ADDRESSEE_RE.match(clause)
+    match = ADDRESSEE_RE.search(clause)
     if match:
         named = owners_named(match["who"], context.names, context.participants)
         if named:
@@ -400,7 +470,9 @@ def _doer(text: str, context: Context) -> tuple[str, frozenset[str]] | None:
     for mention in mentions:
         particles = DOER_PARTICLES + (AGENCY_PARTICLES if mention.agency else ())
         for particle in particles:
-            if words.startswith(particle, mention.end):
+            if words.startswith(particle, mention.end) and not _not_an_act(
+                words[mention.end + len(particle) :]
+            ):
                 chain = mention_chain_before(words, mention.end, mentions)
                 if chain:
                     start, codes = chain
@@ -412,16 +484,28 @@ def _doer(text: str, context: Context) -> tuple[str, frozenset[str]] | None:
 
 
 PLACE_OF_PAST_ACT = re.compile(rules.PLACE_OF_PAST_ACT_PATTERN)
+HOSTED = re.compile(rules.HOSTED_PATTERN)
+PERPETRATED = re.compile(
+    r"^[^，、。をがは]{0,15}?(?:" + "|".join(map(re.escape, rules.PERPETRATED_ACTS)) + ")"
+)
+STATE = re.compile(
+    r"^[^，、。を]{0,12}?(?:" + "|".join(map(re.escape, rules.STATE_AFTER_DOER)) + ")"
+)
+
+
+def _not_an_act(following: str) -> bool:
+    """Whether what follows `Ｘが` / `Ｘによる` is a state (`直面する`) or a wrong done
+    (`拉致`) rather than the act the item is about."""
+    return bool(PERPETRATED.match(following) or STATE.match(following))
 
 
 def _host(text: str, context: Context) -> tuple[str, frozenset[str]] | None:
-    """`Ｘで開催される` / `Ｘで…を開催する`: the country where an event is held."""
-    mentions = find_mentions(text, context.names, context.participants)
-    for mention in mentions:
-        if text.startswith("で", mention.end) and not mention.everyone:
-            following = text[mention.end : mention.end + 40]
-            if "開催" in following:
-                return mention.text + "で", mention.codes
+    """`Ｘで開催される<会議>`, `<都市>で開かれる<会議>`: the participant where an event others
+    hold takes place. Not `次回会合をＸで開催する`, which the speakers decide and hold."""
+    for place in places(text, context.names, context.participants):
+        hosted = HOSTED.match(text, place.end)
+        if hosted and place.codes <= context.participants.codes:
+            return text[place.start : hosted.end()], place.codes
     return None
 
 
@@ -430,6 +514,22 @@ def _thanked(part: _Part, context: Context) -> tuple[str, frozenset[str]] | None
     mentions = find_mentions(part.text, context.names, context.participants)
     for mention in mentions:
         for particle in rules.THANKED_PARTICLES:
+            if part.text.startswith(particle, mention.end):
+                return mention.text + particle, mention.codes
+    return None
+
+
+def _thanked_for_own_act(part: _Part, context: Context) -> tuple[str, frozenset[str]] | None:
+    """`Ｘの支援に謝意`, `Ｘからの協力に感謝`: the country whose act is thanked did it (the
+    one named last before the thanks, so `…の発展に対する日本の貢献` is Japan's)."""
+    at = min((part.text.find(w) for w in rules.THANKS if w in part.text), default=-1)
+    if at < 0:
+        return None
+    mentions = find_mentions(part.text[:at], context.names, context.participants)
+    for mention in reversed(mentions):
+        if mention.everyone:
+            continue
+        for particle in rules.THANKED_POSSESSIVES:
             if part.text.startswith(particle, mention.end):
                 return mention.text + particle, mention.codes
     return None
@@ -452,15 +552,56 @@ def _owners(part: _Part, context: Context) -> tuple[frozenset[str], str, str]:
         w in part.main_cue or w in part.text for w in (*rules.THANKS, *rules.ASKS)
     ):
         return part.addressee[1], part.addressee[0] + "に対し", "doer"
+    thanked = _thanked_for_own_act(part, context)
+    if thanked:
+        return thanked[1], thanked[0], "doer"
     return part.subject_owners, part.subject, "subject"
 
 
-def _deadline(text: str, context: Context) -> tuple[DatePhrase | None, str]:
-    phrases = [p for p in find_dates(text, signed_on=context.signed_on) if p.is_deadline]
+@dataclass
+class _Earlier:
+    """What the items before in the paragraph dated: the year named last (for `同年`), and
+    each item's words with its date (for `ＣＯＰ３３の機会に`)."""
+
+    last_year: int | None = None
+    dated: list[tuple[str, DatePhrase]] = field(default_factory=list)
+
+    def add(self, text: str, date: DatePhrase | None, context: Context) -> None:
+        phrases = find_dates(text, signed_on=context.signed_on, last_year=self.last_year)
+        if phrases:
+            self.last_year = phrases[-1].named_year
+        if date is not None:
+            self.dated.append((text, date))
+
+
+OCCASION_RE = re.compile(
+    r"(?P<event>[^，、。「」（）]{2,30}?)(?:" + "|".join(map(re.escape, rules.OCCASIONS)) + ")"
+)
+# `同フォーラムに代表団を派遣する`: the event named before.
+SAME_EVENT_RE = re.compile("同(?P<event>" + "|".join(map(re.escape, rules.EVENT_NOUNS)) + ")")
+
+
+def _deadline(
+    text: str, context: Context, earlier: _Earlier | None = None
+) -> tuple[DatePhrase | None, str]:
+    earlier = earlier or _Earlier()
+    phrases = [
+        p
+        for p in find_dates(text, signed_on=context.signed_on, last_year=earlier.last_year)
+        if p.is_deadline
+    ]
     if phrases:
         # `…までに` says it is the deadline; otherwise the first date in the words.
         chosen = next((p for p in phrases if "まで" in p.text), phrases[0])
         return chosen, chosen.text
+    # `ＣＯＰ３３の機会に`, `同フォーラムに`: the date of an event named earlier in the paragraph.
+    for pattern in (OCCASION_RE, SAME_EVENT_RE):
+        found = pattern.search(text)
+        if found:
+            event = found["event"].removeprefix("同")
+            for words, date in reversed(earlier.dated):
+                if event in words:
+                    return date, found.group(0)
     return None, vague_horizon(text)
 
 
@@ -514,8 +655,12 @@ def _kind(
 
 
 def _theme(text: str, paragraph: str, context: Context) -> tuple[str, str]:
-    """The theme whose words the item uses most (the paragraph's words count for less), and
-    the word that decided it; "" when none is used."""
+    """The theme of the most similar item a person has themed, if one is similar enough
+    (`themes`); else the theme whose words the item uses most (the paragraph's words count for
+    less). Returns the theme and what decided it; "" when nothing did."""
+    learnt = context.theme_examples.theme_of(text)
+    if learnt and learnt[0] in context.themes:
+        return learnt[0], _("like %(item)s") % {"item": learnt[1]}
     best, best_score, best_word = "", 0.0, ""
     for slug in context.themes:
         words = rules.THEME_KEYWORDS.get(slug, ())
@@ -545,7 +690,13 @@ def _title(part: _Part, date: DatePhrase | None) -> str:
     return title
 
 
-def _proposal(part: _Part, paragraph_number: int, paragraph: str, context: Context) -> Proposal:
+def _proposal(
+    part: _Part,
+    paragraph_number: int,
+    paragraph: str,
+    context: Context,
+    dated: tuple[DatePhrase | None, str],
+) -> Proposal:
     # The firmer of the part's own verbs (an intention it reports counts) and the verb of the
     # clause it is coordinated under (`…務めること，及び…こと`を決定した).
     strength, cue = strength_of(part.text)
@@ -554,7 +705,7 @@ def _proposal(part: _Part, paragraph_number: int, paragraph: str, context: Conte
         or STRENGTH_ORDER.index(part.main_strength) < STRENGTH_ORDER.index(strength)
     ):
         strength, cue = part.main_strength, part.main_cue
-    date, due_text = _deadline(part.text, context)
+    date, due_text = dated
     owners, owner_words, owner_source = _owners(part, context)
     third_party = owner_source != "subject" and not owners & part.subject_owners
     kind, kind_words = _kind(part, strength, date, third_party)
@@ -603,17 +754,54 @@ def propose_paragraph(number: int, text: str, context: Context) -> list[Proposal
             parts.extend(_events(part))
     proposals = []
     doers: dict[int, tuple[frozenset[str], str]] = {}  # the last doer named in each sentence
+    last_doer: frozenset[str] = frozenset()  # the last doer named in the paragraph
+    earlier = _Earlier()
     for index, part in enumerate(parts, start=1):
-        proposal = _proposal(part, number, text, context)
+        dated = _deadline(part.text, context, earlier)
+        proposal = _proposal(part, number, text, context, dated)
         proposal.number = index
-        if proposal.owner_source == "doer":
+        earlier.add(part.text, dated[0], context)
+        everyone = proposal.owner_source == "doer" and everyone_only(
+            proposal.evidence["owners"], context.names, context.participants
+        )
+        pointing = _pointing_back(part.text, last_doer, context)
+        if pointing:
+            # `チェコが議長国を務めること…同国が調整役を担うこと`: that country again.
+            proposal.owners, proposal.evidence["owners"] = last_doer, pointing
+            proposal.owner_source = "doer"
+        elif everyone and part.sentence in doers:
+            # `メコン諸国が締結した条約…各国が批准すること`: each of those.
+            proposal.owners, proposal.evidence["owners"] = doers[part.sentence]
+        elif proposal.owner_source == "doer":
             doers[part.sentence] = (proposal.owners, proposal.evidence["owners"])
+            last_doer = proposal.owners
         elif part.sentence in doers and any(w in part.main_cue for w in rules.EXPECTATIONS):
             # An expectation is of those who act: `Ｘが署名した協定の早期発効への期待`.
             proposal.owners, proposal.evidence["owners"] = doers[part.sentence]
         proposals.append(proposal)
     _inherit_themes(proposals, fallback=context.themes[0] if context.themes else "")
     return proposals
+
+
+ANAPHORIC_DOER_RE = re.compile(
+    "(?P<word>"
+    + "|".join(map(re.escape, rules.ANAPHORIC_DOERS))
+    + ")(?:"
+    + "|".join(map(re.escape, DOER_PARTICLES))
+    + ")"
+)
+
+
+def _pointing_back(text: str, last_doer: frozenset[str], context: Context) -> str:
+    """The words (`同国が`, `両国による`) by which an item names the doer named before it, if
+    they name as many countries as that doer; "" otherwise."""
+    words = _after_subordinate(text)
+    for match in ANAPHORIC_DOER_RE.finditer(words):
+        if len(last_doer) == rules.ANAPHORIC_DOERS[match["word"]] and len(
+            context.participants.codes
+        ) != len(last_doer):
+            return match.group(0)
+    return ""
 
 
 def _merge_noted(
@@ -666,6 +854,21 @@ def document_context(document) -> Context:
         names=names,
         signed_on=document.signed_on,
         themes=list(Theme.objects.order_by("order", "slug").values_list("slug", flat=True)),
+        theme_examples=theme_examples(exclude=document),
+    )
+
+
+def theme_examples(*, exclude=None) -> ThemeExamples:
+    """The themed items of every document but `exclude`, to learn themes from: each item's
+    title and description."""
+    from commitments.models import ActionItem
+
+    items = ActionItem.objects.exclude(document=exclude).values_list(
+        "title_ja", "description_ja", "theme__slug", "document__slug", "ref"
+    )
+    return ThemeExamples.from_items(
+        (f"{title or ''} {description or ''}", theme, f"{document} {ref}")
+        for title, description, theme, document, ref in items
     )
 
 

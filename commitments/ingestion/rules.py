@@ -41,6 +41,10 @@ STRENGTH_CUES: dict[Strength, tuple[str, ...]] = {
         "決意を表明",
         "決意を確認",
         "考えを表明",
+        "決意を共有",
+        "約束した",
+        "約束し，",
+        "約束し、",
     ),
     Strength.AGREEMENT: (
         "一致した",
@@ -54,6 +58,7 @@ STRENGTH_CUES: dict[Strength, tuple[str, ...]] = {
         "確認し、",
         "確認するとともに",
         "申し合わせた",
+        "一致をみた",
     ),
     Strength.SUPPORT: (
         "支持を表明",
@@ -70,6 +75,9 @@ STRENGTH_CUES: dict[Strength, tuple[str, ...]] = {
         "奨励した",
         "呼びかけた",
         "促した",
+        "賛同した",
+        "賛同し，",
+        "賛同し、",
     ),
     Strength.WELCOME: (
         "歓迎した",
@@ -86,6 +94,8 @@ STRENGTH_CUES: dict[Strength, tuple[str, ...]] = {
         "満足の意を表明",
         "祝意を表明",
         "称賛した",
+        "賞賛した",
+        "歓迎の意を表",
     ),
     Strength.NOTE: (
         "留意した",
@@ -104,6 +114,12 @@ STRENGTH_CUES: dict[Strength, tuple[str, ...]] = {
         "強調し、",
         "懸念を表明",
         "報告した",
+        "反対した",
+        "反対し，",
+        "反対し、",
+        "非難した",
+        "非難し，",
+        "非難し、",
     ),
 }
 # Verbs that only say something was said (`…する旨表明した`, `…すると述べた`): an undertaking
@@ -114,7 +130,7 @@ FALLBACK_CUES: dict[Strength, tuple[str, ...]] = {
 # Cues of an expectation of others: its owners are who the sentence said acts (`Ｘが協定に
 # 署名した旨に言及し，その早期発効への期待を表明した`).
 EXPECTATIONS = ("期待",)
-# Adverbs that may stand inside a cue: `支持を改めて表明した` is `支持を表明した`.
+# Adverbs that may stand inside a cue: `支持を重ねて表明した` is `支持を表明した`.
 CUE_ADVERBS = ("改めて", "強く", "深く", "心から", "重ねて", "一致して", "高く", "全面的に")
 # A cue followed by one of these reports a finished act inside the object, not the speakers'
 # own verb: `決定したことに留意した`. Cues of intention are not finished acts and still count
@@ -158,7 +174,15 @@ COORDINATIONS = ("，及び", "、及び", "，並びに", "、並びに", "こ�
 
 # Events: a clause about holding one is a scheduled event; a list of events held together
 # gives one item each.
-EVENT_VERBS = ("開催する", "開催される", "開催することとした", "共催する", "主催する")
+EVENT_VERBS = (
+    "開催する",
+    "開催される",
+    "開催することとした",
+    "開催し，",
+    "開催し、",
+    "共催する",
+    "主催する",
+)
 PAST_EVENT_VERBS = ("開催された", "開催した", "共催した", "主催した")
 EVENT_NOUNS = (
     "会合",
@@ -172,9 +196,21 @@ EVENT_NOUNS = (
     "イベント",
     "ワークショップ",
     "選挙",
+    "協議",
 )
-# `…に向けて` after an event: preparation for it, an undertaking of its own.
-TOWARDS_EVENT = ("に向けて", "に向けた", "に向け，", "に向け、", "の準備に向けて", "の成功に向けて")
+# `…に向けて` after an event: preparation for it, an undertaking of its own; `…において` after
+# an event: something to be done at it.
+TOWARDS_EVENT = (
+    "に向けて",
+    "に向けた",
+    "に向け，",
+    "に向け、",
+    "に向け",
+    "の準備に向けて",
+    "の成功に向けて",
+    "の成功に向け",
+    "において",
+)
 # `…に開催される<会議>` and `…に予定される<会議>` name an event to come.
 COMING_EVENT = ("開催される", "予定される")
 EVENT_LIST_SEPARATORS = ("，", "、", "及び", "並びに")
@@ -206,6 +242,7 @@ DELIVERABLE_WORDS = (
     "遵守",
     "導入",
     "採択した",
+    "派遣する",
 )
 # Looking back: an act already done, named as a thing (`…したこと`, `実施された研修`).
 PAST_ACT_PATTERN = r"(?:したこと|されたこと|ったこと|てきたこと|された(?=[一-龯ァ-ヺ「]))"
@@ -223,10 +260,34 @@ KIND_BY_STRENGTH: dict[Strength, Kind] = {
 
 # Who did an act, when the words thank or call on a country rather than name it as subject.
 THANKS = ("謝意", "感謝")
+# `日本の支援に謝意`, `日本からの技術協力に感謝`: the country whose act is thanked did it.
+THANKED_POSSESSIVES = ("政府からの", "からの", "政府の", "の")
 ASKS = ("求めた", "要請した", "促した", "呼びかけた")
 THANKED_PARTICLES = ("に謝意", "政府に謝意", "に感謝", "政府に感謝")
 # `日本で実施された研修`: the country where a past act took place did it.
 PLACE_OF_PAST_ACT_PATTERN = r"で(?:実施|開催|行われ|設置)(?:され)?た"
+# `北朝鮮による拉致`, `ロシアによる侵略`: whoever commits these is not doing the item's act.
+PERPETRATED_ACTS = (
+    "拉致",
+    "侵略",
+    "侵攻",
+    "攻撃",
+    "占領",
+    "核・ミサイル",
+    "核実験",
+    "ミサイル発射",
+    "弾道ミサイル",
+    "挑発",
+    "威圧",
+    "違反",
+)
+# `ウクライナが直面する課題`: a country in a state, not doing an act.
+STATE_AFTER_DOER = ("直面", "抱える", "抱えて", "置かれ", "にある", "であること", "位置する")
+
+# Events and their hosts. `Ｘで開催される会議` (said of an event others hold) is the host's;
+# `次回会合をＸで開催する` (the speakers' own decision) stays the speakers'. A host that is not
+# a participant (`ジュネーブで開かれる`) leaves the event to the speakers.
+HOSTED_PATTERN = r"(?:で|において)[^。，、]{0,30}?(?:開催される|開かれる|行われる|実施される)"
 
 # Who speaks. The subject of a sentence is what comes before its first `は，`.
 # Words meaning every participant of the document.
@@ -243,7 +304,18 @@ ALL_PARTICIPANTS = (
     "両外相",
     "両国",
     "双方",
+    "我々",
 )
+# Words in a subject that point back at the countries of the subject before: `ラオス及びタイの
+# 外相は，…。両国外相は，…`. The number is how many countries they name.
+ANAPHORIC_SUBJECTS = {"両国": 2, "双方": 2, "同国": 1, "三か国": 3, "３か国": 3}
+# A subject may change inside a sentence (`…旨述べ，日本側は，…`): only to words that end like
+# a speaker, or that are a country's name alone.
+SPEAKER_ENDINGS = ("側", "政府", "大臣", "外相", "首脳", "代表", "首相", "大統領")
+# `同国が`, `両国による` after a doer was named: that doer again.
+ANAPHORIC_DOERS = {"同国": 1, "両国": 2}
+# `日本以外の各国外務大臣`, `カザフスタンを除く中央アジア諸国`: countries left out.
+EXCLUSIONS = ("以外の", "を除く", "を除いた")
 # Words for one's own government, after a country name: `日本側`, `日本政府`, `日本国外務大臣`.
 GOVERNMENT_SUFFIXES = ("側", "政府", "外務大臣", "外相", "首相", "大統領", "代表")
 
@@ -279,6 +351,9 @@ REGIONS: dict[str, tuple[str, ...]] = {
 # How a region is named as a group of countries: `中央アジア諸国`, `メコン地域諸国`, `中央アジア５か国`.
 REGION_GROUP_SUFFIXES = ("地域諸国", "諸国", "各国", "の国々")
 REGION_COUNT_RE = r"[0-9０-９一二三四五六七八九十]+か国"
+# A subject naming a group the rules do not know (`Ｘ諸国の外務大臣`) means the participants
+# other than the partner the meeting is named after.
+UNKNOWN_GROUP_RE = r"[^\s，、。「」]{1,15}?(?:地域諸国|諸国|加盟国|の国々)"
 
 # Groups of countries named by what they are, not by a region.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -325,6 +400,150 @@ COUNTRY_ALIASES: dict[str, str] = {
     "ベトナム": "VN",
     "ラオス": "LA",
 }
+# Cities where events are held, by country: the host of `タシケントで開催される会議`. Capitals and
+# the usual venues of international meetings; a city here never makes its country an owner by
+# being merely mentioned.
+CITIES: dict[str, str] = {
+    # Japan
+    "東京": "JP",
+    "大阪": "JP",
+    "京都": "JP",
+    "横浜": "JP",
+    "名古屋": "JP",
+    "神戸": "JP",
+    "広島": "JP",
+    "長崎": "JP",
+    "仙台": "JP",
+    "福岡": "JP",
+    "札幌": "JP",
+    "沖縄": "JP",
+    "新潟": "JP",
+    # Asia
+    "北京": "CN",
+    "上海": "CN",
+    "ソウル": "KR",
+    "釜山": "KR",
+    "平壌": "KP",
+    "ウランバートル": "MN",
+    "台北": "TW",
+    "香港": "HK",
+    "マニラ": "PH",
+    "ジャカルタ": "ID",
+    "バリ": "ID",
+    "クアラルンプール": "MY",
+    "シンガポール": "SG",
+    "バンコク": "TH",
+    "ハノイ": "VN",
+    "ホーチミン": "VN",
+    "ビエンチャン": "LA",
+    "プノンペン": "KH",
+    "シェムリアップ": "KH",
+    "ネーピードー": "MM",
+    "ヤンゴン": "MM",
+    "バンダルスリブガワン": "BN",
+    "ディリ": "TL",
+    "ニューデリー": "IN",
+    "デリー": "IN",
+    "ダッカ": "BD",
+    "コロンボ": "LK",
+    "カトマンズ": "NP",
+    "イスラマバード": "PK",
+    "カブール": "AF",
+    "アスタナ": "KZ",
+    "ヌルスルタン": "KZ",
+    "アルマティ": "KZ",
+    "ビシュケク": "KG",
+    "ドゥシャンベ": "TJ",
+    "アシガバット": "TM",
+    "タシケント": "UZ",
+    "サマルカンド": "UZ",
+    "テヘラン": "IR",
+    "リヤド": "SA",
+    "ドーハ": "QA",
+    "ドバイ": "AE",
+    "アブダビ": "AE",
+    "アンマン": "JO",
+    "カイロ": "EG",
+    "アンカラ": "TR",
+    "イスタンブール": "TR",
+    # Caucasus, Eastern Europe
+    "バクー": "AZ",
+    "トビリシ": "GE",
+    "エレバン": "AM",
+    "キーウ": "UA",
+    "キエフ": "UA",
+    "キシナウ": "MD",
+    "ミンスク": "BY",
+    "モスクワ": "RU",
+    # Europe
+    "ワルシャワ": "PL",
+    "クラクフ": "PL",
+    "プラハ": "CZ",
+    "ブラチスラバ": "SK",
+    "ブダペスト": "HU",
+    "ウィーン": "AT",
+    "ベルリン": "DE",
+    "パリ": "FR",
+    "ロンドン": "GB",
+    "ローマ": "IT",
+    "マドリード": "ES",
+    "リスボン": "PT",
+    "ブリュッセル": "BE",
+    "アムステルダム": "NL",
+    "ハーグ": "NL",
+    "ジュネーブ": "CH",
+    "ベルン": "CH",
+    "ストックホルム": "SE",
+    "オスロ": "NO",
+    "コペンハーゲン": "DK",
+    "ヘルシンキ": "FI",
+    "レイキャビク": "IS",
+    "タリン": "EE",
+    "リガ": "LV",
+    "ビリニュス": "LT",
+    "ヴィリニュス": "LT",
+    "ブカレスト": "RO",
+    "ソフィア": "BG",
+    "ベオグラード": "RS",
+    "ザグレブ": "HR",
+    "リュブリャナ": "SI",
+    "サラエボ": "BA",
+    "ティラナ": "AL",
+    "スコピエ": "MK",
+    "ポドゴリツァ": "ME",
+    "アテネ": "GR",
+    # Americas
+    "ワシントン": "US",
+    "ニューヨーク": "US",
+    "オタワ": "CA",
+    "メキシコシティ": "MX",
+    "ブラジリア": "BR",
+    "サンパウロ": "BR",
+    "ブエノスアイレス": "AR",
+    "サンティアゴ": "CL",
+    "リマ": "PE",
+    "ボゴタ": "CO",
+    "キト": "EC",
+    "サンホセ": "CR",
+    "パナマシティ": "PA",
+    "グアテマラシティ": "GT",
+    "サンサルバドル": "SV",
+    "テグシガルパ": "HN",
+    "マナグア": "NI",
+    "ハバナ": "CU",
+    # Africa, Oceania
+    "ナイロビ": "KE",
+    "アディスアベバ": "ET",
+    "ヨハネスブルグ": "ZA",
+    "プレトリア": "ZA",
+    "アブジャ": "NG",
+    "ダカール": "SN",
+    "キャンベラ": "AU",
+    "シドニー": "AU",
+    "ウェリントン": "NZ",
+    "スバ": "FJ",
+    "ポートモレスビー": "PG",
+}
 # Words that contain a country's name but are not about the country.
 NOT_COUNTRIES = ("インド太平洋", "インド洋", "日本海", "中国語", "米ドル")
 # Agencies of a government, which stand for their country as a doer (`ＪＩＣＡの活動`).
@@ -353,6 +572,25 @@ VAGUE_HORIZONS = (
     "次回会合までに",
     "次回会合までの間",
     "次回首脳会合までに",
+    "可及的速やかに",
+    "数年以内",
+    "今後数年",
+)
+# Horizons counted from an unstated start (`今後３年間`): kept as text, like the ones above.
+VAGUE_HORIZON_PATTERNS = (
+    r"今後[0-9０-９一二三四五六七八九十]+年(?:間|以内)?",
+    r"[0-9０-９一二三四五六七八九十]+年以内",
+)
+# `ＣＯＰ３３の機会に`: an act on the occasion of an event takes the event's date, if an item
+# before in the paragraph dated it.
+OCCASIONS = (
+    "の機会に",
+    "の機会を捉えて",
+    "の際に",
+    "の場で",
+    "の会期中に",
+    "に合わせて",
+    "の期間中に",
 )
 # Phrases that end like a past verb but are not one (`２０３０年に向けた協力` looks ahead).
 NOT_VERBS = ("向けた", "通じた", "基づいた", "関した", "対した", "目指した", "応じた")
@@ -360,6 +598,19 @@ NOT_VERBS = ("向けた", "通じた", "基づいた", "関した", "対した",
 FISCAL_YEAR_START_MONTH = 4
 # Japanese eras, for `令和９年`: the Gregorian year of each era's first year.
 ERAS = {"令和": 2019, "平成": 1989}
+# Years counted from the year the document was signed: `本年１２月`, `来年度`.
+RELATIVE_YEARS = {"本": 0, "今": 0, "当": 0, "来": 1, "明": 1, "再来": 2, "昨": -1}
+# Parts of a year, as (first month, last month); a last month past 12 runs into the next year.
+# A part that starts in January has no start date (`２０２９年前半` is "by June"), as halves.
+SEASONS = {
+    "春": (3, 5),
+    "夏": (6, 8),
+    "秋": (9, 11),
+    "冬": (12, 14),
+    "初頭": (1, 3),
+    "初め": (1, 3),
+}
+QUARTERS = {1: (1, 3), 2: (4, 6), 3: (7, 9), 4: (10, 12)}
 
 # Themes by keyword: a theme's score is the number of its words in an item's text (the
 # paragraph's words count for less). Slugs not in the Theme table are skipped. Written from the
@@ -386,3 +637,6 @@ THEME_KEYWORDS: dict[str, tuple[str, ...]] = {
     "international-law": ("法の支配", "国際法", "国連憲章", "紛争の平和的解決", "国際社会の平和"),
 }
 PARAGRAPH_KEYWORD_WEIGHT = 0.25
+# How similar (0–1) an item must be to one a person has themed to take its theme rather than
+# the keywords' (`themes.ThemeExamples`).
+THEME_SIMILARITY_MIN = 0.4
