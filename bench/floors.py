@@ -153,6 +153,9 @@ def floors(p: dict) -> dict[str, list[str]]:
         "dashboard": [
             *dashboard_head(),
             f"SELECT key, status, count FROM {COUNT} WHERE scope = 'theme' AND count > 0",
+            # Firm commitments kept: the kept counts of the firm strengths (ranks 0 to 2).
+            f"SELECT kind, status, count FROM {COUNT} WHERE scope = 'strength' "
+            "AND key IN (0, 1, 2) AND count > 0",
             f"SELECT key, status, count FROM {COUNT} WHERE scope = 'document' AND count > 0 "
             f"AND key IN ({_top_documents()})",
             f"SELECT s.key, s.status, s.count, c.code, c.name_en FROM {COUNT} s "
@@ -235,6 +238,8 @@ def counted_from_items() -> list[str]:
     return [
         *dashboard_head(),
         f"SELECT theme_id, status, COUNT(*) FROM {ITEM} GROUP BY theme_id, status",
+        f"SELECT kind, status, COUNT(*) FROM {ITEM} "
+        "WHERE strength IN ('decision', 'intention', 'agreement') GROUP BY kind, status",
         f"SELECT document_id, status, COUNT(*) FROM {ITEM} "
         f"WHERE document_id IN ({_top_documents()}) GROUP BY document_id, status",
         f"SELECT o.country_id, i.status, COUNT(*) FROM {OWNERS} o JOIN {ITEM} i "
@@ -246,8 +251,8 @@ def parameters() -> dict:
     """The ids and dates the floors need, looked up once (Django must be set up)."""
     from django.db import connection
 
+    from commitments.dates import today
     from commitments.models import ActionItem, Country, Document, Theme
-    from commitments.querysets import today
 
     doc = Document.objects.order_by("slug").first()
     return {

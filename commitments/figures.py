@@ -15,6 +15,11 @@ hold (an item's kind, its owners, its dates).
   owner, not every participant of its document) or shared by all the document's participants.
 * **Country order**: the documents' participants first, then the other countries, each group
   in the reader's language's alphabetical order.
+* **Firm commitments kept** (the dashboard): the commitments and scheduled events whose verb
+  is firm (a decision, an intention or an agreement: `Strength.firm()`), and how many of them
+  are done (completed or ongoing, as in the completion rates); the share is of all of them,
+  assessed or not, shown beside how many were assessed. Firm acknowledgements and firm
+  ongoing cooperation have nothing to complete and are left out, as from every rate.
 """
 
 from __future__ import annotations
@@ -42,8 +47,9 @@ from django.db.models.functions import Coalesce, ExtractYear, Length
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Kind, Status
-from .querysets import OVERDUE_STATUSES, today
+from .choices import Kind, Status, Strength
+from .dates import today
+from .querysets import OVERDUE_STATUSES
 
 # --- Completion rates -----------------------------------------------------------------------
 
@@ -175,6 +181,55 @@ class Row:
 
 def table(bars, rates_by_key: dict, *, key=lambda bar: bar.label.pk) -> list[Row]:
     return [Row(bar, rates_by_key.get(key(bar)) or Rates()) for bar in bars]
+
+
+# --- Firm commitments kept ------------------------------------------------------------------
+
+#: Strengths whose verb commits firmly: a decision, an intention, an agreement.
+FIRM_STRENGTHS = Strength.firm()
+
+
+@dataclass
+class FirmCommitments(Rates):
+    """The completion rates (Rates) of the items whose verb is firm (FIRM_STRENGTHS): the
+    firm commitments are the completable ones among them (commitments and scheduled events),
+    and those done (completed or ongoing) were kept. Firm acknowledgements and ongoing
+    cooperation are counted apart, as in every rate: they have nothing to complete.
+    `url` and `kept_url` open the item list filtered to exactly the items counted."""
+
+    url: str = ""
+    kept_url: str = ""
+
+    @property
+    def firm(self) -> int:
+        return self.completable
+
+    @property
+    def kept(self) -> int:
+        return self.done
+
+    @property
+    def left_out(self) -> int:
+        """Firm acknowledgements and ongoing cooperation: nothing to complete."""
+        return self.acknowledgements + self.ongoing_cooperation
+
+    @property
+    def kept_percent(self) -> int | None:
+        """Share of the firm commitments that were kept, assessed or not (None when there are
+        none): beside it the page says how many were assessed."""
+        return _percent(self.kept, self.firm)
+
+
+def firm_filters(*, kept: bool = False) -> dict[str, list[str]]:
+    """The item list's filters (filters.py) that select the firm commitments, or (`kept`) the
+    firm commitments kept."""
+    params = {
+        "strength": [s.value for s in Strength if s in FIRM_STRENGTHS],
+        "kind": [k.value for k in Kind if k in COMPLETABLE_KINDS],
+    }
+    if kept:
+        params["status"] = [s.value for s in Status.display_order() if s in DONE_STATUSES]
+    return params
 
 
 # --- Deadlines ------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ defined on the "About the figures" page:
 * assessed — its status is anything but "not yet assessed";
 * completed — completed or ongoing;
 * overdue — past the due date and not completed, ongoing or dropped;
-* firm — items whose strength is a decision, an intention or an agreement;
+* firm — commitments and scheduled events whose strength is a decision, an intention or an
+  agreement (as on the dashboard: figures.FirmCommitments); kept — completed or ongoing;
 * compliance — on the G7 Research Group's scale: +1 for completed or ongoing, 0 for in
   progress or stalled, −1 for not started or dropped; items with no evidence or not assessed
   are not scored. The score is the mean over scored items, from −1 to +1.
@@ -22,9 +23,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .choices import Status, Strength
+from .choices import Status
+from .dates import today
+from .figures import COMPLETABLE_KINDS, FIRM_STRENGTHS
 from .models import ActionItem, Country, Document
-from .querysets import OVERDUE_STATUSES, today
+from .querysets import OVERDUE_STATUSES
 
 COMPLIANCE = {
     Status.COMPLETED: 1,
@@ -77,6 +80,7 @@ def scorecards(countries: list[Country]) -> list[Scorecard]:
             "pk",
             "owner_statuses__status",
             "due_date",
+            "kind",
             "strength",
             "theme__name",
             "document_id",
@@ -89,13 +93,12 @@ def scorecards(countries: list[Country]) -> list[Scorecard]:
         participants[document_id].add(country_id)
     # Only an item of a document with participants can be shared by all of them.
     owners: dict[int, set[int]] = defaultdict(set)
-    if maybe_shared := {row[1] for row in rows if row[6] in participants}:
+    if maybe_shared := {row[1] for row in rows if row[-1] in participants}:  # its document
         for item_id, country_id in ActionItem.owners.through.objects.filter(
             actionitem_id__in=maybe_shared
         ).values_list("actionitem_id", "country_id"):
             owners[item_id].add(country_id)
-    firm = {s.value for s in Strength.firm()}
-    for country_id, item_id, status, due_date, strength, theme_name, document_id in rows:
+    for country_id, item_id, status, due_date, kind, strength, theme_name, document_id in rows:
         card = cards[country_id]
         card.owned += 1
         everyone = participants.get(document_id)
@@ -109,7 +112,7 @@ def scorecards(countries: list[Country]) -> list[Scorecard]:
         card.completed += done
         if due_date and due_date < day and status in OVERDUE_STATUSES:
             card.overdue += 1  # the same rule as everywhere (figures.is_overdue)
-        if strength in firm:
+        if strength in FIRM_STRENGTHS and kind in COMPLETABLE_KINDS:
             card.firm += 1
             card.firm_completed += done
         if status in COMPLIANCE:

@@ -8,7 +8,8 @@ every uncached render they took most of a second; they are kept in three tables 
 
 * `OwnerStatus`: one row per (item, owner): the owner's own status and date, and whether its
   own update decides. Country counts, scorecards and the country page read it.
-* `CountedItem`: one row per item: its theme, document, kind, status and due month as counted.
+* `CountedItem`: one row per item: its theme, document, kind, status, due month and strength
+  as counted.
 * `StatusCount`: the counts, per (scope, key, key2, kind, status); the kind is there for the
   completion rates, which count only some kinds (figures.py).
 
@@ -43,6 +44,12 @@ only this month's first days are counted from the items (progress.deadline_count
 stay right at midnight without any write. The lists of the next and most overdue deadlines
 are indexed queries on the items.
 
+**Strength.** The items are counted by the strength of their verb too (scope STRENGTH, key
+the strength's rank: 0 for a decision), by item status and kind, for the dashboard's firm
+commitments kept (figures.FirmCommitments); an item without a strength is not counted there.
+The key is the strength's place in `Strength`: reordering it needs a rebuild (a migration that
+calls `rebuild`).
+
 `drift()` compares every kept row with a recount from scratch; `rebuild()` replaces them all
 (`python manage.py recompute_summaries [--check]`).
 """
@@ -61,17 +68,25 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils.translation import gettext as _
 
+from .choices import Strength
 from .status_rule import owner_statuses
 
 THEME, DOCUMENT, COUNTRY, THEME_COUNTRY = "theme", "document", "country", "theme_country"
 #: Items by the month of their due date (key YYYYMM): what is overdue today is every month
 #: before this one plus a few days of this one (progress.deadline_counts).
 DUE_MONTH = "due_month"
+#: Items by the strength of their verb (key: Strength.rank), by status and kind.
+STRENGTH = "strength"
 CHUNK = 2000
 #: More count rows to change than this, on PostgreSQL, go through COPY (summaries._apply).
 BULK_DELTAS = 1000
 #: Item fields whose change can change the counts; a save naming none of them is skipped.
-COUNTED_FIELDS = frozenset({"status", "theme", "document", "paragraph", "kind", "due_date"})
+COUNTED_FIELDS = frozenset(
+    {"status", "theme", "document", "paragraph", "kind", "due_date", "strength"}
+)
+#: What a CountedItem row holds of its item, in the order of the tuples below.
+COUNTED_COLUMNS = ("theme_key", "document_key", "kind", "status", "due_month", "strength")
+_STRENGTH_KEYS = {strength.value: strength.rank for strength in Strength}
 
 _ALL = object()  # rebuild_after(): ignore the signals, rebuild at the end
 _pending: contextvars.ContextVar = contextvars.ContextVar("summaries_pending", default=None)
@@ -169,20 +184,17 @@ def _refresh_chunk(m, ids: list[int], using: str, changes: _Changes) -> None:
         # Serialise refreshes of one item: the second reads what the first committed.
         items = items.select_for_update(of=("self",))
     old_items, new_items = {}, {}
-    for pk, theme, document, kind, status, due_date, *counted in items.values_list(
+    for pk, theme, document, kind, status, due_date, strength, *counted in items.values_list(
         "pk",
         "theme_id",
         "document_id",
         "kind",
         "status",
         "due_date",
-        "counted__theme_key",
-        "counted__document_key",
-        "counted__kind",
-        "counted__status",
-        "counted__due_month",
+        "strength",
+        *(f"counted__{column}" for column in COUNTED_COLUMNS),
     ):
-        new_items[pk] = (theme, document, kind, status, month_key(due_date))
+        new_items[pk] = (theme, document, kind, status, month_key(due_date), strength)
         if counted[3] is not None:
             old_items[pk] = tuple(counted)
     # Only a counted item has owner rows (both are written together): new items have none,
@@ -229,17 +241,25 @@ def month_key(day: datetime.date | None) -> int:
     return day.year * 100 + day.month if day else 0
 
 
+def strength_key(strength: str) -> int | None:
+    """The key of a strength's counts (its rank: 0 for a decision), or None for no strength."""
+    return _STRENGTH_KEYS.get(strength)
+
+
 def _contributions(items: dict, owners: dict, sign: int, into: Counter) -> None:
     """Add (or, with sign -1, take off) what these items (item id: (theme, document, kind,
-    status, due month)) and owner rows count for, keyed (scope, key, key2, kind, status)."""
-    for theme, document, kind, status, due_month in items.values():
+    status, due month, strength)) and owner rows count for, keyed (scope, key, key2, kind,
+    status)."""
+    for theme, document, kind, status, due_month, strength in items.values():
         into[(THEME, theme, 0, kind, status)] += sign
         into[(DOCUMENT, document, 0, kind, status)] += sign
         if due_month:  # by status only: the deadline counts do not look at the kind
             into[(DUE_MONTH, due_month, 0, "", status)] += sign
+        if (rank := strength_key(strength)) is not None:
+            into[(STRENGTH, rank, 0, kind, status)] += sign
     for (item_id, country_id), (status, _date, _own) in owners.items():
         if item_id in items:  # always, unless the rows have drifted (drift() says so)
-            theme, _document, kind, _status, _due = items[item_id]
+            theme, _document, kind, *_rest = items[item_id]
             into[(COUNTRY, country_id, 0, kind, status)] += sign
             into[(THEME_COUNTRY, theme, country_id, kind, status)] += sign
 
@@ -255,12 +275,7 @@ class _Changes:
 
     def write(self, m, using: str) -> None:
         connection = connections[using]
-        _insert(
-            connection,
-            m.counted,
-            ["item_id", "theme_key", "document_key", "kind", "status", "due_month"],
-            self.counted,
-        )
+        _insert(connection, m.counted, ["item_id", *COUNTED_COLUMNS], self.counted)
         _insert(
             connection,
             m.owner_status,
@@ -362,7 +377,7 @@ def forget(item_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> None:
                 pk: tuple(values)
                 for pk, *values in m.counted.objects.using(using)
                 .filter(item_id__in=chunk)
-                .values_list("item_id", "theme_key", "document_key", "kind", "status", "due_month")
+                .values_list("item_id", *COUNTED_COLUMNS)
             }
             old_owners = {
                 (item_id, country_id): (status, date, own)
@@ -403,10 +418,10 @@ def recount(registry=None, using: str = DEFAULT_DB_ALIAS) -> tuple[dict, dict, d
     non-zero counts)."""
     m = _models(registry)
     items = {
-        pk: (*values, month_key(due_date))
-        for pk, *values, due_date in m.item.objects.using(using)
+        pk: (*values, month_key(due_date), strength)
+        for pk, *values, due_date, strength in m.item.objects.using(using)
         .order_by("pk")
-        .values_list("pk", "theme_id", "document_id", "kind", "status", "due_date")
+        .values_list("pk", "theme_id", "document_id", "kind", "status", "due_date", "strength")
     }
     ids = list(items)
     owners: dict = {}
@@ -422,9 +437,7 @@ def recount(registry=None, using: str = DEFAULT_DB_ALIAS) -> tuple[dict, dict, d
 def _kept(m, using: str) -> tuple[dict, dict, dict]:
     items = {
         pk: tuple(values)
-        for pk, *values in m.counted.objects.using(using).values_list(
-            "item_id", "theme_key", "document_key", "kind", "status", "due_month"
-        )
+        for pk, *values in m.counted.objects.using(using).values_list("item_id", *COUNTED_COLUMNS)
     }
     owners = {
         (item_id, country_id): (status, date, own)
@@ -486,7 +499,7 @@ def rebuild(registry=None, using: str = DEFAULT_DB_ALIAS) -> Differences:
         _insert(
             connection,
             m.counted,
-            ["item_id", "theme_key", "document_key", "kind", "status", "due_month"],
+            ["item_id", *COUNTED_COLUMNS],
             ((pk, *values) for pk, values in items.items()),
         )
         _insert(

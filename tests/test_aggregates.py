@@ -25,7 +25,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commitments import figures, progress, summaries
-from commitments.choices import DuePrecision, Kind, Status
+from commitments.choices import DuePrecision, Kind, Status, Strength
 from commitments.importing.items import import_items
 from commitments.importing.tabular import read_table
 from commitments.importing.updates import import_updates
@@ -57,6 +57,7 @@ from .factories import (
     SectionFactory,
     ThemeFactory,
 )
+from .urls import en
 
 pytestmark = pytest.mark.django_db
 SOURCE = "https://www.mofa.go.jp/mofaj/area/centralasia/page1_000001.html"
@@ -79,6 +80,21 @@ def in_step() -> None:
     country_total = StatusCount.objects.filter(scope="country").aggregate(n=Sum("count"))["n"]
     assert (country_total or 0) == owned
     assert CountedItem.objects.count() == ActionItem.objects.count()
+    # By strength (key: its place in Strength, firmest first), for the items that have one.
+    rank = {strength.value: n for n, strength in enumerate(Strength)}
+    by_strength = Counter(
+        (rank[strength], kind, status)
+        for strength, kind, status in ActionItem.objects.exclude(strength="").values_list(
+            "strength", "kind", "status"
+        )
+    )
+    kept_by_strength = {
+        (key, kind, status): count
+        for key, kind, status, count in StatusCount.objects.filter(
+            scope="strength", count__gt=0
+        ).values_list("key", "kind", "status", "count")
+    }
+    assert kept_by_strength == dict(by_strength)
 
 
 def day(month: int, dom: int = 1, year: int = 2015) -> datetime.date:
@@ -232,6 +248,66 @@ def test_changing_a_due_date_keeps_the_counts_in_step(world):
     item = ActionItem.objects.get(pk=world.meeting.pk)
     item.due_date, item.due_precision = day(3, 31, 2016), DuePrecision.MONTH
     item.save()
+    in_step()
+
+
+def test_changing_an_items_strength_keeps_the_counts_in_step(world):
+    # The strength is counted too: the dashboard's firm commitments kept (figures.py).
+    item = ActionItem.objects.get(pk=world.protocol.pk)
+    for strength in (Strength.DECISION, Strength.WELCOME, ""):
+        item.strength = strength
+        item.save()
+        in_step()
+    item.strength = Strength.AGREEMENT
+    item.save(update_fields=["strength"])  # a save of the strength alone is counted
+    in_step()
+    assert StatusCount.objects.filter(scope="strength", count__gt=0).count() == 1
+
+
+def test_a_status_change_moves_the_items_counts_by_strength(world):
+    item = ActionItem.objects.get(pk=world.survey.pk)
+    item.strength = Strength.INTENTION
+    item.save()
+    item_set_status(item=item, status=S.COMPLETED, date=day(7), source_url=SOURCE)
+    in_step()
+    kept = StatusCount.objects.filter(scope="strength", count__gt=0)
+    assert list(kept.values_list("status", "count")) == [(S.COMPLETED, 1)]
+
+
+def test_an_item_import_that_changes_strengths_keeps_the_counts_in_step(world, editor):
+    columns = (
+        "document,ref,paragraph,kind,strength,title_en,owners,theme,status,status_date,source_url"
+    )
+    rows = [
+        "fmm-2014,25.1,25,commitment,decision,Meeting,KZ;TM,dialogue,,,",
+        f"fmm-2014,25.8,25,scheduled_event,agreement,New one,KZ,trade,completed,2015-04-01,{SOURCE}",
+    ]
+    result = import_items(table("\n".join([columns, *rows])), user=editor)
+    assert result.committed, [str(p) for p in result.problems]
+    assert ActionItem.objects.get(pk=world.meeting.pk).strength == Strength.DECISION
+    in_step()
+    rows[0] = "fmm-2014,25.1,25,commitment,note,Meeting,KZ;TM,dialogue,,,"
+    result = import_items(table("\n".join([columns, *rows])), user=editor)
+    assert result.committed, [str(p) for p in result.problems]
+    in_step()
+
+
+def test_a_strength_changed_in_the_admin_keeps_the_counts_in_step(world, admin_client):
+    # The strength is edited in the items of the paragraph's page.
+    from .test_admin import form_data
+
+    url = reverse("admin:commitments_paragraph_change", args=[world.meeting.paragraph_id])
+    data = form_data(admin_client.get(url), "paragraph_form")
+    (row,) = [
+        name.removesuffix("-id")
+        for name, value in data.items()
+        if name.startswith("items-") and name.endswith("-id") and value == [str(world.meeting.pk)]
+    ]
+    data[f"{row}-strength"] = [Strength.INTENTION.value]
+    data["_save"] = ["Save"]
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    assert ActionItem.objects.get(pk=world.meeting.pk).strength == Strength.INTENTION
     in_step()
 
 
@@ -404,40 +480,40 @@ def listed_refs(client, href: str) -> list[str]:
 
 
 def test_a_countrys_bar_counts_its_own_status_and_links_to_exactly_those_items(world):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    html = client.get("/").content.decode()
+    client = Client()
+    html = client.get(en("/")).content.decode()
     tm_links = {
         href: count
-        for href, count in segment_links(html, "/items/?").items()
+        for href, count in segment_links(html, "/en/items/?").items()
         if parse_qs(urlsplit(href).query).get("country") == ["TM"]
     }
     # TM owns 25.1 (in progress) and 25.2, where its own update says completed.
     assert tm_links == {
-        "/items/?country=TM&owner_status=completed": 1,
-        "/items/?country=TM&owner_status=in_progress": 1,
+        "/en/items/?country=TM&owner_status=completed": 1,
+        "/en/items/?country=TM&owner_status=in_progress": 1,
     }
-    assert listed_refs(client, "/items/?country=TM&owner_status=completed") == ["25.2"]
+    assert listed_refs(client, "/en/items/?country=TM&owner_status=completed") == ["25.2"]
 
 
 def test_the_theme_page_counts_each_country_by_its_own_status(world):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    html = client.get(world.trade.get_absolute_url()).content.decode()
+    client = Client()
+    html = client.get(en(world.trade.get_absolute_url())).content.decode()
     links = {
         href: count
-        for href, count in segment_links(html, "/items/?").items()
+        for href, count in segment_links(html, "/en/items/?").items()
         if "country" in parse_qs(urlsplit(href).query)
     }
     assert links == {
-        "/items/?theme=trade&country=KZ&owner_status=not_started": 1,
-        "/items/?theme=trade&country=TM&owner_status=completed": 1,
-        "/items/?theme=trade&country=US&owner_status=not_started": 1,
+        "/en/items/?theme=trade&country=KZ&owner_status=not_started": 1,
+        "/en/items/?theme=trade&country=TM&owner_status=completed": 1,
+        "/en/items/?theme=trade&country=US&owner_status=not_started": 1,
     }
     for href in links:
         assert listed_refs(client, href) == ["25.2"]
 
 
 def test_the_country_page_counts_the_country_by_its_own_status(world):
-    response = Client(HTTP_ACCEPT_LANGUAGE="en").get("/countries/TM/")
+    response = Client().get(en("/countries/TM/"))
     summary = response.context["summary"]
     assert (summary.total, summary.counts[S.COMPLETED], summary.counts[S.IN_PROGRESS]) == (2, 1, 1)
     assert response.context["item_count"] == 2
@@ -452,19 +528,19 @@ def test_the_dashboard_shows_the_participants_and_the_countries_owning_most_item
     for n, country in enumerate(others, start=1):
         for k in range(n):
             ActionItemFactory(paragraph=world.p3, ref=f"3.{n}{k}0", owners=[country])
-    response = Client(HTTP_ACCEPT_LANGUAGE="en").get("/")
+    response = Client().get(en("/"))
     codes = [row.label.code for row in response.context["countries"]]
     # (In what order is figures.py's business: participants first.)
     assert codes[:2] == ["KZ", "TM"]
     assert set(codes[2:]) == {c.code for c in others[-6:]}
-    assert reverse("commitments:country-list") in response.content.decode()
+    assert en(reverse("commitments:country-list")) in response.content.decode()
     in_step()
 
 
 def test_the_owner_status_filter_without_a_country_looks_at_every_owner(world):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    assert listed_refs(client, "/items/?owner_status=completed") == ["25.2"]
-    assert listed_refs(client, "/items/?owner_status=not_assessed") == ["3.1"]
+    client = Client()
+    assert listed_refs(client, en("/items/?owner_status=completed")) == ["25.2"]
+    assert listed_refs(client, en("/items/?owner_status=not_assessed")) == ["3.1"]
 
 
 def test_a_scorecard_counts_an_owner_by_the_items_newest_update_not_the_combination(world):

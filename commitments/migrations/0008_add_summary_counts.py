@@ -5,12 +5,9 @@ from django.db import migrations, models
 
 
 def count_existing_items(apps, schema_editor):
-    """Fill the new tables from the data as it stands, with the same recount that
-    `recompute_summaries` runs (on the historical models, so it runs at this point of the
-    schema's history)."""
-    from commitments import summaries
-
-    summaries.rebuild(registry=apps, using=schema_editor.connection.alias)
+    """Nothing now: 0009 fills the tables. The recount is today's code (summaries.py), which
+    reads columns that only later migrations add (0009: the counted item's strength), so it
+    runs after the last of them."""
 
 
 class Migration(migrations.Migration):

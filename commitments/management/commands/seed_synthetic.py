@@ -17,7 +17,7 @@ from django.db import connection, transaction
 
 from commitments import summaries
 from commitments.cache import bump_data_version
-from commitments.choices import DuePrecision, Kind, Status
+from commitments.choices import DuePrecision, Kind, Status, Strength
 from commitments.models import (
     ActionItem,
     Country,
@@ -90,6 +90,9 @@ class Command(BaseCommand):
 class Seeder:
     def __init__(self, rng: random.Random, documents: int, items: int, updates: int):
         self.rng, self.n_documents, self.n_items, self.n_updates = rng, documents, items, updates
+        # A generator of its own for the strengths, so the rest of the data stays what the
+        # same seed gave before strengths were drawn (benchmarks compare across versions).
+        self.strength_rng = random.Random("strengths")
         self.countries = list(Country.objects.order_by("code").values_list("pk", flat=True))
         self.themes = list(Theme.objects.order_by("slug").values_list("pk", flat=True))
 
@@ -192,6 +195,7 @@ class Seeder:
             description_ja="合成データ（架空）。",
             description_en="Synthetic data (fictional).",
             kind=rng.choice(Kind.values),
+            strength=self.strength_rng.choice(Strength.values),
             theme_id=rng.choice(self.themes),
             due_date=due,
             due_precision=precision,
