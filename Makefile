@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Used only by the test and check targets; a real deployment sets its own (see README).
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=localhost,127.0.0.1,testserver SECURE_SSL_REDIRECT=false
 
-.PHONY: install run test test-shared-cache check lint format messages serve bench screenshots clean
+.PHONY: install run test test-shared-cache check lint format messages serve bench screenshots screenshots-from-tests clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ bench: install
 ## make screenshots: pictures of the public pages in both languages (site running on :8000)
 screenshots: install
 	$(BIN)/python scripts/screenshots.py http://127.0.0.1:8000 docs/screenshots
+
+## make screenshots-from-tests: the admin's pages and the staff plays' steps, as the browser
+## tests see them, into docs/screenshots/. Without SCREENSHOTS_DIR the tests keep their
+## screenshots in a temporary folder, so `make test` leaves docs/ as it was.
+screenshots-from-tests: install
+	SCREENSHOTS_DIR=docs/screenshots $(TEST_ENV) $(BIN)/pytest tests/test_admin_layout.py tests/test_e2e_staff.py tests/test_e2e_staff_writes.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -6,7 +6,6 @@ from __future__ import annotations
 from functools import partial
 from urllib.parse import urlsplit
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.auth import get_user_model
@@ -35,11 +34,16 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import admin_review, admin_staff, status_rule
-from .accounts import StaffAuthenticationForm
 from .admin_import import StagedImportMixin
 from .choices import Status
+from .dates import today
 from .figures import ref_order
-from .forms import SetStatusForm
+from .forms import (
+    ActionItemAdminForm,
+    SetStatusForm,
+    StaffAuthenticationForm,
+    StatusUpdateInlineForm,
+)
 from .importing.items import IMPORTED_COLUMNS, import_items
 from .importing.updates import UPDATE_COLUMNS, import_updates
 from .middleware import is_valid_id
@@ -54,7 +58,6 @@ from .models import (
     StatusUpdate,
     Theme,
 )
-from .querysets import today
 from .resources import ActionItemResource, BomCSV
 from .roles import (
     focal_countries,
@@ -69,7 +72,6 @@ from .services import (
     item_delete_refusal,
     item_refresh_status,
     item_set_status,
-    status_change_errors,
 )
 
 
@@ -216,7 +218,7 @@ class ActionItemInline(TranslationStackedInline):
 
     model = ActionItem
     extra = 0
-    form = None  # set below, once ActionItemAdminForm exists
+    form = ActionItemAdminForm
     fields = [
         "expected_version",
         ("ref", "kind", "strength", "theme"),
@@ -246,7 +248,9 @@ class ActionItemInline(TranslationStackedInline):
                     return
             protected_check(form)
 
-        formset.form = type(formset.form.__name__, (formset.form,), {"hand_clean_DELETE": hand_clean_DELETE})
+        formset.form = type(
+            formset.form.__name__, (formset.form,), {"hand_clean_DELETE": hand_clean_DELETE}
+        )
         formset.request_user = user
         return formset
 
@@ -263,41 +267,6 @@ class ParagraphAdmin(AuditedAdmin):
         if obj is not None and StatusUpdate.objects.filter(item__paragraph=obj).exists():
             return is_administrator(request.user)
         return super().has_delete_permission(request, obj)
-
-
-class StatusUpdateInlineForm(forms.ModelForm):
-    """A new row of the timeline, checked by the same rules as the status service."""
-
-    class Meta:
-        model = StatusUpdate
-        fields = "__all__"
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            return cleaned
-        errors = status_change_errors(
-            status=cleaned.get("status", ""),
-            date=cleaned.get("date"),
-            source_url=cleaned.get("source_url", ""),
-            require_source=True,
-        )
-        item_id = self.instance.item_id
-        if (
-            not errors
-            and item_id
-            and StatusUpdate.objects.filter(
-                item_id=item_id,
-                date=cleaned.get("date"),
-                status=cleaned.get("status"),
-                country=cleaned.get("country"),
-                retracted_at__isnull=True,
-            ).exists()
-        ):
-            errors["status"] = [_("This item already has an update with this status on this date.")]
-        for field, messages_ in errors.items():
-            self.add_error(field if field in self.fields else None, messages_)
-        return cleaned
 
 
 class StatusUpdateInline(TranslationStackedInline):
@@ -324,7 +293,11 @@ class StatusUpdateInline(TranslationStackedInline):
         # "For owner": only the item's owners, and for a focal point only their own.
         if db_field.name == "country":
             object_id = request.resolver_match.kwargs.get("object_id")
-            item = ActionItem.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+            item = (
+                ActionItem.objects.filter(pk=object_id).first()
+                if str(object_id).isdigit()
+                else None
+            )
             countries, whole_item = update_countries_for(request.user, item) if item else ([], True)
             kwargs["queryset"] = Country.objects.filter(pk__in=[c.pk for c in countries])
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -347,7 +320,9 @@ class StatusUpdateInline(TranslationStackedInline):
 
     @admin.display(description=_("fix"))
     def fix_links(self, obj: StatusUpdate) -> str:
-        if not obj.pk or obj.retracted_at:
+        # Only the links the person may follow: a focal point fixes their own countries'
+        # updates, never a whole-item update nor another owner's (get_queryset annotates).
+        if not obj.pk or obj.retracted_at or not getattr(obj, "fixable", False):
             return ""
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a>',
@@ -371,53 +346,7 @@ class StatusUpdateInline(TranslationStackedInline):
         )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("recorded_by")
-
-
-class ActionItemAdminForm(forms.ModelForm):
-    """The item form, with optimistic locking: the version the editor started from travels
-    with the form, and a save from a form older than the item is refused."""
-
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = ActionItem
-        fields = "__all__"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["expected_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        edited = [name for name in self.changed_data if name != "expected_version"]
-        if not self.instance.pk or not edited:
-            return cleaned
-        # Lock the row until the admin's transaction ends, so two saves cannot both pass.
-        current = ActionItem.objects.select_for_update().only("version").get(pk=self.instance.pk)
-        expected = cleaned.get("expected_version")
-        if expected != current.version:
-            last = (
-                self.instance.history.order_by("-history_date")
-                .select_related("history_user")
-                .first()
-            )
-            who = str(last.history_user) if last and last.history_user else _("someone else")
-            when = date_format(localtime(last.history_date), "DATETIME_FORMAT") if last else "?"
-            raise forms.ValidationError(
-                _(
-                    "This item was changed by %(who)s at %(when)s, after you opened it. "
-                    "Reload the page to see their changes, then make yours again."
-                )
-                % {"who": who, "when": when},
-                code="stale",
-            )
-        self.instance.version = current.version + 1
-        return cleaned
-
-
-ActionItemInline.form = ActionItemAdminForm
+        return super().get_queryset(request).select_related("recorded_by").fixable_by(request.user)
 
 
 @admin.register(ActionItem)
@@ -474,7 +403,7 @@ class ActionItemAdmin(StagedImportMixin, ExportMixin, AuditedAdmin, TranslationA
                 "fields": [
                     "paragraph",
                     "ref",
-                    "kind",
+                    ("kind", "strength"),
                     "theme",
                     "title",
                     "description",
@@ -667,7 +596,9 @@ class ActionItemAdmin(StagedImportMixin, ExportMixin, AuditedAdmin, TranslationA
             # one item at a time, from the work queue.
             self.message_user(
                 request,
-                _("Focal points record updates for their own country from the work queue (“Add update”), not for whole items."),
+                _(
+                    "Focal points record updates for their own country from the work queue (“Add update”), not for whole items."
+                ),
                 messages.ERROR,
             )
             return None
@@ -813,7 +744,7 @@ class GroupFilter(admin.RelatedFieldListFilter):
 User = get_user_model()
 admin.site.unregister(User)
 admin.site.unregister(Group)
-# Says "no access to the staff pages" to a right password of a non-staff account (accounts.py).
+# Says "no access to the staff pages" to a right password of a non-staff account (forms.py).
 admin.site.login_form = StaffAuthenticationForm
 
 

@@ -14,20 +14,18 @@ import re
 import secrets
 from datetime import timedelta
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from .forms import UploadForm
 from .importing.items import ImportResult, Problem
 from .importing.tabular import FileRefused, read_table
 from .models import StagedImport
@@ -35,23 +33,6 @@ from .models import StagedImport
 #: secrets.token_urlsafe(32): 43 URL-safe characters. Anything else is not a token (and a NUL
 #: character must never reach PostgreSQL, which refuses it with an error).
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-
-
-class UploadForm(forms.Form):
-    import_file = forms.FileField(
-        label=gettext_lazy("File to import"),
-        help_text=gettext_lazy("CSV (UTF-8 or Shift_JIS), Excel (.xlsx) or JSON."),
-    )
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the largest file accepted is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-            )
-        return upload
 
 
 def session_hash(request) -> str:

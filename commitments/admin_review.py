@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
@@ -21,13 +20,12 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from .choices import DuePrecision, Kind, Strength
+from .forms import ProposalFormSet
 from .importing.items import IMPORTED_COLUMNS, import_items
 from .importing.tabular import Cell, Row, Table
 from .ingestion.proposer import propose_for_document
-from .models import Document, Theme
+from .models import Document
 
 REVIEWED_COLUMNS = [
     "paragraph",
@@ -43,39 +41,6 @@ REVIEWED_COLUMNS = [
     "due_precision",
     "due_text",
 ]
-
-
-class ProposalForm(forms.Form):
-    accept = forms.BooleanField(label=gettext_lazy("Accept"), required=False)
-    paragraph = forms.IntegerField(widget=forms.HiddenInput)
-    ref = forms.CharField(label=gettext_lazy("Ref"), max_length=20)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Kind.choices)
-    strength = forms.ChoiceField(
-        label=gettext_lazy("Strength"), choices=[("", "—"), *Strength.choices], required=False
-    )
-    title_ja = forms.CharField(
-        label=gettext_lazy("Title (Japanese)"), max_length=200, required=False
-    )
-    title_en = forms.CharField(
-        label=gettext_lazy("Title (English)"), max_length=200, required=False
-    )
-    owners = forms.CharField(
-        label=gettext_lazy("Owners"), help_text=gettext_lazy("ISO codes separated by “;”.")
-    )
-    theme = forms.ChoiceField(label=gettext_lazy("Theme"), choices=())
-    starts_on = forms.DateField(label=gettext_lazy("Starts on"), required=False)
-    due_date = forms.DateField(label=gettext_lazy("Due date"), required=False)
-    due_precision = forms.ChoiceField(
-        label=gettext_lazy("Precision"), choices=[("", "—"), *DuePrecision.choices], required=False
-    )
-    due_text = forms.CharField(label=gettext_lazy("As written"), max_length=100, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = list(Theme.objects.values_list("slug", "name"))
-
-
-ProposalFormSet = forms.formset_factory(ProposalForm, extra=0)
 
 
 def highlight(text: str, phrases: list[str]) -> str:

@@ -7,10 +7,11 @@ item's own page: a focal point acts only on items one of their countries owns.""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max, Q
+from django.db.models import Max, Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from . import figures
 from .choices import Status
+from .dates import today
 from .forms import CorrectUpdateForm, RecordUpdateForm, RetractUpdateForm
-from .models import ActionItem, StatusUpdate
-from .querysets import today
+from .models import ActionItem, Country, OwnerStatus, StatusUpdate
+from .querysets import OPEN_STATUSES
 from .roles import focal_countries, update_countries_for
 from .services import item_set_status, update_correct, update_retract
 
@@ -53,37 +55,91 @@ def _form_page(request, admin_site, *, title, form, item, update=None, template,
 # --- the work queue ----------------------------------------------------------------------
 
 
-def queue_items(user):
-    """The items `user` should look at, most urgent first, each with the reasons why."""
-    day = today()
-    items = ActionItem.objects.select_related("document", "theme").annotate(
-        last_recorded=Max("updates__recorded_at")
-    )
-    countries = focal_countries(user)
-    if countries is not None:
-        items = items.filter(pk__in=ActionItem.objects.filter(owners__in=countries).values("pk"))
-    open_statuses = [s for s in Status.values if s not in Status.closed()]
+@dataclass(frozen=True)
+class Standing:
+    """Where an item stands, as the queue judges it: the item's own status, or for a focal
+    point each of their countries' own status on it (OwnerStatus), since on a shared item
+    the other owners' news says nothing of what their country did. It reads like an item
+    to figures.py's deadline rules (`status`, `due_date`)."""
+
+    status: str
+    status_date: datetime.date | None
+    due_date: datetime.date | None
+    country: Country | None = None
+
+    @property
+    def label(self) -> str:
+        return Status(self.status).label
+
+
+def _needs_attention(day: datetime.date, *, due_date: str) -> Q:
+    """Never assessed, or open and either due within DUE_SOON_DAYS or quiet for QUIET_DAYS;
+    `due_date` names the due date's field from the rows filtered."""
     soon = day + datetime.timedelta(days=DUE_SOON_DAYS)
     quiet_since = day - datetime.timedelta(days=QUIET_DAYS)
-    items = items.filter(
+    return (
         Q(status=Status.NOT_ASSESSED)
-        | Q(status__in=open_statuses, due_date__lte=soon)
-        | Q(status__in=open_statuses, status_date__lt=quiet_since)
-    ).order_by("due_date", "document", "paragraph__number", "id")
+        | Q(status__in=OPEN_STATUSES, **{f"{due_date}__lte": soon})
+        | Q(status__in=OPEN_STATUSES, status_date__lt=quiet_since)
+    )
+
+
+def _reasons(standing: Standing, day: datetime.date) -> list[tuple[str, str]]:
+    soon = day + datetime.timedelta(days=DUE_SOON_DAYS)
+    quiet_since = day - datetime.timedelta(days=QUIET_DAYS)
+    due_date = standing.due_date
+    reasons = []
+    if figures.is_overdue(standing, day):
+        since = figures.overdue_since(standing)
+        reasons.append(("overdue", _("overdue since %(date)s") % {"date": since.isoformat()}))
+    elif figures.is_past_due_unassessed(standing, day):
+        reasons.append(("overdue", _("past due, never assessed")))
+    elif due_date and due_date <= soon and standing.status in OPEN_STATUSES:
+        reasons.append(("due-soon", _("due by %(date)s") % {"date": due_date.isoformat()}))
+    if standing.status == Status.NOT_ASSESSED and not figures.is_past_due_unassessed(standing, day):
+        reasons.append(("unassessed", _("never assessed")))
+    elif standing.status_date and standing.status_date < quiet_since:
+        reasons.append(("quiet", _("no update for over 12 months")))
+    return reasons
+
+
+def queue_items(user):
+    """The items `user` should look at, most urgent first, each with the reasons why. Each
+    item carries `queue_standings`, the statuses the reasons were drawn from: a focal point's
+    countries' own statuses on it, or for other staff the item's status."""
+    day = today()
+    items = (
+        ActionItem.objects.select_related("document", "theme")
+        .annotate(last_recorded=Max("updates__recorded_at"))
+        .prefetch_related("owners")
+        .order_by("due_date", "document", "paragraph__number", "id")
+    )
+    countries = focal_countries(user)
+    if countries is None:
+        items = items.filter(_needs_attention(day, due_date="due_date"))
+    else:
+        own = OwnerStatus.objects.filter(country__in=countries)
+        items = items.filter(
+            pk__in=own.filter(_needs_attention(day, due_date="item__due_date")).values("item_id")
+        ).prefetch_related(
+            Prefetch(
+                "owner_statuses",
+                queryset=own.select_related("country").order_by("country__code"),
+                to_attr="own_statuses",
+            )
+        )
     rows = []
-    for item in items.prefetch_related("owners"):
+    for item in items:
+        if countries is None:
+            item.queue_standings = [Standing(item.status, item.status_date, item.due_date)]
+        else:
+            item.queue_standings = [
+                Standing(own.status, own.status_date, item.due_date, own.country)
+                for own in item.own_statuses
+            ]
         reasons = []
-        if figures.is_overdue(item, day):
-            since = figures.overdue_since(item)
-            reasons.append(("overdue", _("overdue since %(date)s") % {"date": since.isoformat()}))
-        elif figures.is_past_due_unassessed(item, day):
-            reasons.append(("overdue", _("past due, never assessed")))
-        elif item.due_date and item.due_date <= soon and item.status in open_statuses:
-            reasons.append(("due-soon", _("due by %(date)s") % {"date": item.due_date.isoformat()}))
-        if item.status == Status.NOT_ASSESSED and not figures.is_past_due_unassessed(item, day):
-            reasons.append(("unassessed", _("never assessed")))
-        elif item.status_date and item.status_date < quiet_since:
-            reasons.append(("quiet", _("no update for over 12 months")))
+        for standing in item.queue_standings:
+            reasons += [reason for reason in _reasons(standing, day) if reason not in reasons]
         if reasons:
             rows.append((item, reasons))
     order = {"overdue": 0, "due-soon": 1, "quiet": 2, "unassessed": 3}
@@ -164,17 +220,13 @@ def record_update_view(request, admin_site, object_id):
 
 def _update_for(request, object_id) -> StatusUpdate:
     update = get_object_or_404(
-        StatusUpdate.objects.select_related("item__document"), pk=_object_id(object_id)
+        StatusUpdate.objects.select_related("item__document").fixable_by(request.user),
+        pk=_object_id(object_id),
     )
-    # Whoever may record an update for that owner (or the whole item) may correct it.
-    countries, whole_item = update_countries_for(request.user, update.item)
-    allowed = whole_item if update.country_id is None else update.country_id in {
-        c.pk for c in countries
-    }
-    if not allowed:
-        raise PermissionDenied(
-            _("You may correct only updates for the countries you answer for.")
-        )
+    # Whoever may record an update for that owner (or the whole item) may correct it; the
+    # item's page offers the links by the same rule (roles.fixable_updates).
+    if not update.fixable:
+        raise PermissionDenied(_("You may correct only updates for the countries you answer for."))
     if update.retracted_at:
         raise PermissionDenied(_("This update was retracted; it can no longer be changed."))
     return update

@@ -18,8 +18,9 @@ from django.utils.translation import get_language
 from modeltranslation.utils import resolution_order
 
 from .choices import Kind, Status, Strength
+from .dates import today
 from .models import ActionItem, StatusUpdate
-from .querysets import OVERDUE_STATUSES, today
+from .querysets import OVERDUE_STATUSES
 
 COLUMNS = [
     "document",
@@ -92,7 +93,8 @@ def unneutralise(value: str) -> str:
 
 
 # Read with values_list, not model instances: an export of 100,000 rows must stay close to
-# the cost of the query itself (see bench/csv_speed.py).
+# the cost of the query itself (see bench/csv_speed.py). Each row is a named tuple
+# (values_list(named=True)) whose attributes are these names, then `newest_update`.
 VALUE_FIELDS = (
     "pk",
     "document__slug",
@@ -149,8 +151,10 @@ class Labels:
             ),
         )
 
-    def theme_name(self, row: dict) -> str:
-        return next((row[field] for field in self.theme_fields if row[field]), "")
+    def theme_name(self, row: tuple) -> str:
+        """The theme's name in this language (or a fallback) from a row of VALUE_FIELDS."""
+        names = (getattr(row, field) for field in self.theme_fields)
+        return next((name for name in names if name), "")
 
 
 def export_rows(
@@ -163,7 +167,7 @@ def export_rows(
     first row is read)."""
     day = today()
     labels = labels or Labels.current()
-    chunk: list[tuple] = []
+    chunk: list[tuple] = []  # named rows: VALUE_FIELDS, then newest_update
     # rewrite(False): plain Django values, without modeltranslation's per-row fallback work
     # (the columns name their language explicitly).
     # The update the item shows is the one with its (date, status): unique per item, so one
@@ -176,8 +180,9 @@ def export_rows(
         retracted_at__isnull=True,
     ).values("pk")[:1]
     rows = items.rewrite(False).annotate(newest_update=Subquery(newest))
-    for values in rows.values_list(*VALUE_FIELDS, "newest_update").iterator(chunk_size=chunk_size):
-        chunk.append(values)
+    named = rows.values_list(*VALUE_FIELDS, "newest_update", named=True)
+    for row in named.iterator(chunk_size=chunk_size):
+        chunk.append(row)
         if len(chunk) == chunk_size:
             yield from _chunk_rows(chunk, day, labels)
             chunk = []
@@ -192,7 +197,9 @@ def _id_list(ids: list[int]) -> RawSQL:
 
 
 def _chunk_rows(chunk: list[tuple], day, labels: Labels) -> Iterator[list[str]]:
-    ids = _id_list([values[0] for values in chunk])
+    """The CSV rows of one chunk of named rows (export_rows), with their owners and the
+    newest update's note and source read for the whole chunk at once."""
+    ids = _id_list([row.pk for row in chunk])
     owners: dict[int, list[str]] = {}
     for item_id, code in (
         ActionItem.owners.through.objects.filter(actionitem_id__in=ids)
@@ -203,7 +210,7 @@ def _chunk_rows(chunk: list[tuple], day, labels: Labels) -> Iterator[list[str]]:
     for codes in owners.values():
         codes.sort()
     # The newest update's id comes with each row (see export_rows); fetch those updates by id.
-    newest = [values[-1] for values in chunk if values[-1]]
+    newest = [row.newest_update for row in chunk if row.newest_update]
     latest = {
         item_id: (note_ja or "", note_en or "", source or "")
         for item_id, note_ja, note_en, source in StatusUpdate.objects.rewrite(False)
@@ -211,41 +218,37 @@ def _chunk_rows(chunk: list[tuple], day, labels: Labels) -> Iterator[list[str]]:
         .order_by()
         .values_list("item_id", "note_ja", "note_en", "source_url")
     }
-    for values in chunk:
-        row = dict(zip(VALUE_FIELDS, values, strict=False))
-        pk = row["pk"]
-        note_ja, note_en, source = latest.get(pk, ("", "", ""))
+    for row in chunk:
+        note_ja, note_en, source = latest.get(row.pk, ("", "", ""))
         # figures.is_overdue's rule: assessed, not closed, past its date.
-        overdue = bool(
-            row["due_date"] and row["due_date"] < day and row["status"] in OVERDUE_STATUSES
-        )
+        overdue = bool(row.due_date and row.due_date < day and row.status in OVERDUE_STATUSES)
         yield [
             neutralise(value)
             for value in (
-                row["document__slug"],
-                row["ref"],
-                str(row["paragraph__number"]),
-                row["kind"],
-                row["strength"],
-                row["title_ja"] or "",
-                row["title_en"] or "",
-                OWNER_SEPARATOR.join(owners.get(pk, ())),
-                row["theme__slug"],
-                _iso(row["starts_on"]),
-                _iso(row["due_date"]),
-                row["due_precision"],
-                row["due_text"],
-                row["status"],
-                _iso(row["status_date"]),
+                row.document__slug,
+                row.ref,
+                str(row.paragraph__number),
+                row.kind,
+                row.strength,
+                row.title_ja or "",
+                row.title_en or "",
+                OWNER_SEPARATOR.join(owners.get(row.pk, ())),
+                row.theme__slug,
+                _iso(row.starts_on),
+                _iso(row.due_date),
+                row.due_precision,
+                row.due_text,
+                row.status,
+                _iso(row.status_date),
                 note_ja,
                 note_en,
                 source,
-                row["paragraph__text"],
+                row.paragraph__text,
                 "yes" if overdue else "no",
-                str(row["version"]),
-                labels.status.get(row["status"], ""),
-                labels.kind.get(row["kind"], ""),
-                labels.strength.get(row["strength"], ""),
+                str(row.version),
+                labels.status.get(row.status, ""),
+                labels.kind.get(row.kind, ""),
+                labels.strength.get(row.strength, ""),
                 labels.theme_name(row),
             )
         ]

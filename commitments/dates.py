@@ -5,10 +5,16 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import pgettext
 
 from .choices import DuePrecision
+
+
+def today() -> datetime.date:
+    """The date now in the site's time zone: what "overdue" and "upcoming" are measured from."""
+    return timezone.localdate()
 
 
 def format_due(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -47,9 +46,7 @@ class UpdatesFeed(Feed):
         return StatusUpdate.objects.all()
 
     def items(self, obj=None):
-        return (
-            self.updates(obj).with_item().select_related("country").newest_first()[:FEED_SIZE]
-        )
+        return self.updates(obj).with_item().select_related("country").newest_first()[:FEED_SIZE]
 
     def item_title(self, update: StatusUpdate):
         owner = f" ({update.country.code})" if update.country_id else ""
@@ -85,9 +82,7 @@ class CountryUpdatesFeed(UpdatesFeed):
 
     def updates(self, obj):
         # The country's own updates and those for whole items it owns; not another owner's.
-        return StatusUpdate.objects.filter(item__owners=obj).filter(
-            Q(country__isnull=True) | Q(country=obj)
-        )
+        return StatusUpdate.objects.owned_by([obj])
 
 
 class ThemeUpdatesFeed(UpdatesFeed):

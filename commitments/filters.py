@@ -32,7 +32,13 @@ class CodeChoiceField(forms.ModelMultipleChoiceField):
 
 
 class CountryFilter(django_filters.ModelMultipleChoiceFilter):
+    """Items owned by any of the chosen countries, each once (ActionItemQuerySet.owned_by);
+    with none chosen, every item."""
+
     field_class = CodeChoiceField
+
+    def filter(self, qs, value):
+        return qs.owned_by(value) if value else qs
 
 
 class ItemOrderingFilter(django_filters.OrderingFilter):
@@ -72,10 +78,9 @@ class ActionItemFilterSet(django_filters.FilterSet):
     # Any ISO code is accepted (a country may own nothing yet); the menu offers the owners.
     country = CountryFilter(
         label=_("Country"),
-        field_name="owners__code",
+        field_name="owners",
         to_field_name="code",
         queryset=Country.objects.all(),
-        distinct=True,
     )
     theme = django_filters.ModelMultipleChoiceFilter(
         label=_("Theme"),
@@ -141,7 +146,12 @@ class ActionItemFilterSet(django_filters.FilterSet):
     )
     sort = ItemOrderingFilter(
         label=_("Sort by"),
-        fields=(("due_date", "due"), ("ref", "ref"), ("status", "status"), ("strength", "strength")),
+        fields=(
+            ("due_date", "due"),
+            ("ref", "ref"),
+            ("status", "status"),
+            ("strength", "strength"),
+        ),
         # Every label whole and lazy: django-filter's own "%s (descending)" is built when the
         # class is defined, in whatever language is active then (it showed 「期限 (descending)」
         # on English pages).

@@ -6,19 +6,15 @@ import datetime
 
 from django.db import models
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from .choices import Status
+from .dates import today
 
 #: Statuses under which an item is still open (not completed, ongoing or dropped).
 OPEN_STATUSES = [status.value for status in Status.display_order() if not status.is_closed]
 #: Statuses under which an item past its due date is overdue: the open ones less "not yet
 #: assessed" (an unassessed item is "past due — not yet assessed": figures.py).
 OVERDUE_STATUSES = [status for status in OPEN_STATUSES if status != Status.NOT_ASSESSED]
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
 
 
 class ActionItemQuerySet(models.QuerySet):
@@ -68,8 +64,10 @@ class ActionItemQuerySet(models.QuerySet):
             status=Status.COMPLETED, due_date__isnull=False, status_date__gt=models.F("due_date")
         )
 
-    def for_owner(self, code: str) -> ActionItemQuerySet:
-        return self.filter(owners__code=code.upper())
+    def owned_by(self, countries) -> ActionItemQuerySet:
+        """Items owned by any of `countries` (instances, ids or a queryset of them), each
+        once: an item two of them own is not listed twice, and no DISTINCT is needed."""
+        return self.filter(pk__in=_items_owned_by(countries))
 
     def status_counts(self) -> dict[str, int]:
         """How many items are in each status, plus the total, in one aggregate query."""
@@ -80,6 +78,14 @@ def status_count_expressions(status_lookup: str = "status") -> dict[str, Count]:
     """One filtered COUNT per status, named by the status: for aggregate() or, grouped, for
     annotate(). `status_lookup` reaches the item's status from another model."""
     return {status.value: Count("pk", filter=Q(**{status_lookup: status})) for status in Status}
+
+
+def _items_owned_by(countries):
+    """The ids of the items any of `countries` owns, as a subquery of the ownership table:
+    what "owned by" means for items and for their status updates alike."""
+    from .models import ActionItem
+
+    return ActionItem.owners.through.objects.filter(country__in=countries).values("actionitem_id")
 
 
 def countries_owning_items():
@@ -94,6 +100,28 @@ def countries_owning_items():
 class StatusUpdateQuerySet(models.QuerySet):
     def newest_first(self) -> StatusUpdateQuerySet:
         return self.order_by("-date", "-recorded_at", "-pk")
+
+    def owned_by(self, countries) -> StatusUpdateQuerySet:
+        """The updates on items any of `countries` owns that speak for the whole item or for
+        one of those countries (see `speaking_for`)."""
+        return self.filter(item_id__in=_items_owned_by(countries)).speaking_for(countries)
+
+    def speaking_for(self, countries) -> StatusUpdateQuerySet:
+        """Updates for the whole item or for one of `countries`, never another owner's own:
+        China's ratification is not news about the United States."""
+        return self.filter(Q(country__isnull=True) | Q(country__in=countries))
+
+    def fixable_by(self, user) -> StatusUpdateQuerySet:
+        """Each update with `fixable`: whether `user` may correct or retract it (roles.py)."""
+        from .roles import fixable_updates
+
+        return self.annotate(
+            fixable=models.Case(
+                models.When(fixable_updates(user), then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
 
     def with_item(self) -> StatusUpdateQuerySet:
         return self.select_related("item", "item__document", "item__theme", "recorded_by")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -250,3 +250,20 @@ def update_countries_for(user, item) -> tuple[list, bool]:
         allowed = user.has_perm(f"{APP}.add_statusupdate")
         return (owners if allowed else []), allowed
     return [owner for owner in owners if owner.pk in countries], False
+
+
+def fixable_updates(user) -> Q:
+    """The status updates `user` may correct or retract, as a filter on StatusUpdate: those
+    they could have recorded (`update_countries_for`). A focal point's are their own
+    countries' updates on items those countries still own, never a whole-item update nor
+    another owner's; editors and administrators may fix any."""
+    countries = focal_countries(user)
+    if countries is None:
+        # Always true or always false, as a condition the database can also annotate with.
+        return Q(pk__isnull=not user.has_perm(f"{APP}.add_statusupdate"))
+    from .models import ActionItem
+
+    still_owned = ActionItem.owners.through.objects.filter(
+        actionitem_id=OuterRef("item_id"), country_id=OuterRef("country_id")
+    )
+    return Q(Exists(still_owned), country_id__in=countries)

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from . import summaries
 from .choices import Kind, Status
+from .dates import today
 from .models import ActionItem, Country, StatusUpdate
-from .querysets import today
 from .roles import update_countries_for
 from .status_rule import derive_status, item_level_status, owner_statuses
 

@@ -1,5 +1,8 @@
 """Shared fixtures: the test environment, and who is using the site."""
 
+import os
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
@@ -30,6 +33,15 @@ def plain_test_environment(settings):
     # Every test rolls its data back, so data versions repeat from test to test: start each
     # test with an empty page cache (commitments/cache.py).
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where the browser tests save their screenshots: a temporary folder, so that a test run
+    leaves the working tree as it was. `SCREENSHOTS_DIR=docs/screenshots` refreshes the
+    gallery on purpose (`make screenshots-from-tests`); admin pages go to its admin/."""
+    chosen = os.environ.get("SCREENSHOTS_DIR")
+    return Path(chosen).resolve() if chosen else tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The admin fits its window: no page scrolls sideways at 1280 px or on a phone (390 px), in
 Japanese or English, for each role that can open it. Wide tables scroll inside their own box;
-the page itself never does. Screenshots of what was checked go to docs/screenshots/admin/.
+the page itself never does. Screenshots of what was checked go to a temporary folder, or to
+$SCREENSHOTS_DIR/admin/ when it is set (conftest's `screenshots`).
 
 One browser and one live server serve the whole module; the shipped 2014 statement is loaded
 once (committed, like conftest's `bishkek`), so the tests share it without flushing it."""
@@ -23,8 +24,8 @@ from django.db.models.functions import Length
 from django.test import Client
 
 from commitments.choices import Status
+from commitments.dates import today
 from commitments.models import ActionItem, Country, FocalPoint
-from commitments.querysets import today
 from commitments.roles import EDITORS, FOCAL_POINTS
 from commitments.services import item_set_status
 from tests.test_csv_import import csv_text
@@ -40,7 +41,6 @@ pytestmark = [
     ),
 ]
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots" / "admin"
 # Long pages (a document with all its paragraphs) are cut here in the screenshots.
 SCREENSHOT_MAX_HEIGHT = 2400
 HEIGHTS = {1280: 800, 390: 844}
@@ -266,14 +266,15 @@ def signed_in(browser, site):
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_no_admin_page_scrolls_sideways(signed_in, site, language, width, role):
+def test_no_admin_page_scrolls_sideways(signed_in, site, screenshots, language, width, role):
     page = signed_in[role]
     page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
     page.context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": site.url}]
     )
     page.csp_errors.clear()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    folder = screenshots / "admin"
+    folder.mkdir(parents=True, exist_ok=True)
     problems = []
     for admin_page in PAGES:
         if role not in admin_page.roles:
@@ -295,12 +296,12 @@ def test_no_admin_page_scrolls_sideways(signed_in, site, language, width, role):
         if measured["stylesheets"] != 1:
             problems.append(f"{admin_page.name} links admin.css {measured['stylesheets']} times")
         if role == SUPERUSER and (width >= 1280 or admin_page.on_phone):
-            _screenshot(page, admin_page, language, width)
+            _screenshot(page, folder, admin_page, language, width)
     assert problems == [], f"at {width} px:\n" + "\n".join(problems)
     assert page.csp_errors == []
 
 
-def _screenshot(page, admin_page, language, width):
+def _screenshot(page, folder, admin_page, language, width):
     phone = width < 1000
     top = 0
     if phone and admin_page.phone_shot_from:
@@ -309,7 +310,7 @@ def _screenshot(page, admin_page, language, width):
         )
     full_height = page.evaluate("document.documentElement.scrollHeight")
     page.screenshot(
-        path=SCREENSHOTS / f"{admin_page.name}-{language}{'-phone' if phone else ''}.png",
+        path=folder / f"{admin_page.name}-{language}{'-phone' if phone else ''}.png",
         full_page=True,
         clip={
             "x": 0,

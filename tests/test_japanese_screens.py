@@ -29,8 +29,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from commitments.choices import DuePrecision, Status
+from commitments.dates import today
 from commitments.models import ActionItem, Country, Document, Paragraph, StatusUpdate, Theme
-from commitments.querysets import today
 from commitments.services import item_set_status, update_correct
 from tests.factories import ActionItemFactory
 from tests.test_csv_import import IMPORT_URL, SLUG, csv_text, new_row

@@ -38,7 +38,9 @@ DAY = datetime.timedelta(days=1)
 
 
 def set_status(item, status, date):
-    item_set_status(item=item, status=status, date=date, source_url="https://example.org/test-source")
+    item_set_status(
+        item=item, status=status, date=date, source_url="https://example.org/test-source"
+    )
     item.refresh_from_db()
 
 
@@ -354,12 +356,33 @@ def test_status_counts_follows_the_filter(items):
     assert (counts["total"], counts["not_assessed"], counts["in_progress"]) == (2, 0, 1)
 
 
-def test_for_owner_takes_an_iso_code_in_any_case():
-    kz, tm = CountryFactory(code="KZ"), CountryFactory(code="TM")
+def test_owned_by_lists_each_item_any_of_the_countries_owns_once():
+    kz, tm, cn = CountryFactory(code="KZ"), CountryFactory(code="TM"), CountryFactory(code="CN")
     ActionItemFactory(title_en="both", owners=[kz, tm])
     ActionItemFactory(title_en="turkmen", owners=[tm])
-    assert titles(ActionItem.objects.for_owner("kz")) == ["both"]
-    assert set(titles(ActionItem.objects.for_owner("TM"))) == {"both", "turkmen"}
+    ActionItemFactory(title_en="chinese", owners=[cn])
+    assert titles(ActionItem.objects.owned_by([kz])) == ["both"]
+    assert sorted(titles(ActionItem.objects.owned_by([kz, tm]))) == ["both", "turkmen"]
+    assert titles(ActionItem.objects.owned_by(Country.objects.filter(code="CN"))) == ["chinese"]
+
+
+def test_status_updates_owned_by_a_country_leave_out_another_owners_own():
+    kz, tm = CountryFactory(code="KZ"), CountryFactory(code="TM")
+    shared = ActionItemFactory(owners=[kz, tm])
+
+    def update(item, country, days_ago):
+        return item_set_status(
+            item=item,
+            status=Status.IN_PROGRESS,
+            date=TODAY - datetime.timedelta(days=days_ago),
+            source_url="https://example.org/test-source",
+            country=country,
+        )
+
+    whole, own = update(shared, None, 3), update(shared, kz, 2)
+    update(shared, tm, 1)
+    update(ActionItemFactory(owners=[tm]), None, 1)
+    assert set(StatusUpdate.objects.owned_by([kz])) == {whole, own}
 
 
 # Natural keys, used by fixtures and the CSV import.
@@ -369,7 +392,12 @@ def test_natural_keys_round_trip():
     country = CountryFactory()
     theme = ThemeFactory()
     item = ActionItemFactory(theme=theme, owners=[country])
-    update = item_set_status(item=item, status=Status.IN_PROGRESS, date=TODAY - DAY, source_url="https://example.org/test-source")
+    update = item_set_status(
+        item=item,
+        status=Status.IN_PROGRESS,
+        date=TODAY - DAY,
+        source_url="https://example.org/test-source",
+    )
     signatory = Signatory.objects.create(
         document=item.document, order=1, name="岸田 文雄", country=country
     )
@@ -390,7 +418,12 @@ def test_natural_keys_round_trip():
 def test_natural_keys_are_the_human_readable_references():
     item = ActionItemFactory(ref="25.2", paragraph__section__document__slug="caj-fmm5-2014")
     assert item.natural_key() == ("caj-fmm5-2014", "25.2")
-    update = item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 5, 1), source_url="https://example.org/test-source")
+    update = item_set_status(
+        item=item,
+        status=Status.COMPLETED,
+        date=datetime.date(2016, 5, 1),
+        source_url="https://example.org/test-source",
+    )
     assert update.natural_key() == ("caj-fmm5-2014", "25.2", "2016-05-01", "completed")
 
 

@@ -12,12 +12,13 @@ from django.test import Client
 from django.urls import reverse
 
 from commitments.choices import DuePrecision, Kind, Status
+from commitments.dates import today
 from commitments.models import ActionItem, StatusUpdate
-from commitments.querysets import today
 from commitments.services import item_set_status, update_correct, update_retract
 
 from .factories import ActionItemFactory, CountryFactory, ParagraphFactory
 from .test_admin import form_data
+from .urls import en
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +82,122 @@ def test_an_editor_sees_every_countrys_items_in_the_queue(editor, tm_items):
     page = signed_in(editor).get(reverse("admin:commitments_queue"))
     listed = {item.ref for item, _reasons in page.context["rows"]}
     assert "25.6" in listed
+
+
+@pytest.fixture
+def shared_items(turkmenistan):
+    """Items Turkmenistan shares with Kazakhstan, on which the two countries' own statuses
+    differ from each other and from the item's (combined) status."""
+    kazakhstan = CountryFactory(code="KZ")
+    owners = [turkmenistan, kazakhstan]
+    paragraph = ParagraphFactory(number=26)
+    # Kazakhstan reported today; Turkmenistan's part was last assessed 500 days ago.
+    quiet_for_tm = ActionItemFactory(paragraph=paragraph, ref="26.1", owners=owners)
+    item_set_status(
+        item=quiet_for_tm,
+        status=Status.IN_PROGRESS,
+        date=TODAY - datetime.timedelta(days=500),
+        source_url=SOURCE,
+    )
+    item_set_status(
+        item=quiet_for_tm,
+        status=Status.IN_PROGRESS,
+        date=TODAY,
+        source_url=SOURCE,
+        country=kazakhstan,
+    )
+    # Turkmenistan completed its part; Kazakhstan's is unassessed, so the item is due soon.
+    done_by_tm = ActionItemFactory(
+        paragraph=paragraph,
+        ref="26.2",
+        owners=owners,
+        due_date=TODAY + datetime.timedelta(days=30),
+        due_precision=DuePrecision.DAY,
+    )
+    item_set_status(
+        item=done_by_tm,
+        status=Status.COMPLETED,
+        date=TODAY,
+        source_url=SOURCE,
+        country=turkmenistan,
+    )
+    # Kazakhstan completed its part in time; nobody has assessed Turkmenistan's.
+    unassessed_for_tm = ActionItemFactory(
+        paragraph=paragraph,
+        ref="26.3",
+        owners=owners,
+        due_date=datetime.date(2016, 12, 31),
+        due_precision=DuePrecision.YEAR,
+    )
+    item_set_status(
+        item=unassessed_for_tm,
+        status=Status.COMPLETED,
+        date=datetime.date(2016, 6, 1),
+        source_url=SOURCE,
+        country=kazakhstan,
+    )
+    return {"quiet": quiet_for_tm, "done": done_by_tm, "unassessed": unassessed_for_tm}
+
+
+# Was a bug: the queue read the item's combined status, so a focal point was sent to items
+# their country had finished and never to items only their own part had left quiet.
+def test_a_focal_points_queue_follows_their_own_countrys_status_on_shared_items(
+    focal_point, shared_items
+):
+    for item in shared_items.values():
+        item.refresh_from_db()
+        assert item.status == Status.IN_PROGRESS  # what the queue used to go by
+    page = signed_in(focal_point).get(reverse("admin:commitments_queue"))
+    reasons = {item.ref: [code for code, _t in why] for item, why in page.context["rows"]}
+    assert reasons == {"26.3": ["overdue"], "26.1": ["quiet"]}
+    shown = {
+        item.ref: [(s.country.code, s.status) for s in item.queue_standings]
+        for item, _why in page.context["rows"]
+    }
+    assert shown == {
+        "26.3": [("TM", Status.NOT_ASSESSED)],
+        "26.1": [("TM", Status.IN_PROGRESS)],
+    }
+    html = page.content.decode()
+    assert "past due, never assessed" in html
+    assert '<td class="queue-status">TM: Not yet assessed</td>' in html
+
+
+def test_an_editors_queue_goes_by_the_items_own_status(editor, shared_items):
+    page = signed_in(editor).get(reverse("admin:commitments_queue"))
+    reasons = {item.ref: [code for code, _t in why] for item, why in page.context["rows"]}
+    assert reasons["26.2"] == ["due-soon"]
+    assert reasons["26.3"] == ["overdue", "quiet"]
+    assert "26.1" not in reasons
+    assert '<td class="queue-status">In progress</td>' in page.content.decode()
+
+
+# The measured baselines: the page's session, user and role, then the items and their owners
+# and, for a focal point, their countries' own statuses, each once; a query per row would
+# add five even at the smaller size.
+QUEUE_MAX_QUERIES = {"focal_point": 11, "editor": 9}
+
+
+@pytest.mark.parametrize("size", [5, 50])
+@pytest.mark.parametrize("role", QUEUE_MAX_QUERIES)
+def test_the_queue_runs_a_bounded_number_of_queries(
+    request, django_assert_max_num_queries, turkmenistan, role, size
+):
+    client = signed_in(request.getfixturevalue(role))
+    owners = [turkmenistan, CountryFactory(code="KZ")]
+    paragraph = ParagraphFactory()
+    for _n in range(size):
+        ActionItemFactory(
+            paragraph=paragraph,
+            owners=owners,
+            due_date=datetime.date(2016, 12, 31),
+            due_precision=DuePrecision.YEAR,
+        )
+
+    with django_assert_max_num_queries(QUEUE_MAX_QUERIES[role]):
+        page = client.get(reverse("admin:commitments_queue"))
+
+    assert len(page.context["rows"]) == size
 
 
 def record_url(item) -> str:
@@ -210,7 +327,7 @@ def test_a_focal_point_corrects_a_wrong_source_and_the_public_page_says_so(
     before, _after = update.history.order_by("history_date")[:2]
     assert before.source_url == SOURCE
     assert update.history.latest().history_user == focal_point
-    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(tm_items["fresh"].get_absolute_url())
+    page = Client().get(en(tm_items["fresh"].get_absolute_url()))
     assert "Corrected on" in page.content.decode()
     assert "wrong source link" in page.content.decode()
 
@@ -267,7 +384,7 @@ def test_a_retracted_update_stops_counting_and_is_shown_struck_through(tm_items,
     update_retract(update=wrong, user=None, reason="the source speaks of another meeting")
     item.refresh_from_db()
     assert item.status == Status.IN_PROGRESS
-    html = Client(HTTP_ACCEPT_LANGUAGE="en").get(item.get_absolute_url()).content.decode()
+    html = Client().get(en(item.get_absolute_url())).content.decode()
     assert 'class="retracted"' in html
     assert "the source speaks of another meeting" in html
 
@@ -283,6 +400,87 @@ def test_a_focal_point_cannot_correct_another_countrys_update(focal_point, tm_it
     assert response.status_code == 403
     update.refresh_from_db()
     assert update.retracted_at is None
+
+
+@pytest.fixture
+def shared_updates(turkmenistan):
+    """Three updates on an item Turkmenistan shares with Kazakhstan: one for the whole item,
+    Kazakhstan's and Turkmenistan's."""
+    kazakhstan = CountryFactory(code="KZ")
+    item = ActionItemFactory(owners=[turkmenistan, kazakhstan])
+    record = {"date": datetime.date(2017, 5, 1), "source_url": SOURCE, "item": item}
+    return {
+        "whole item": item_set_status(status=Status.IN_PROGRESS, **record),
+        "another country": item_set_status(status=Status.COMPLETED, country=kazakhstan, **record),
+        "own country": item_set_status(status=Status.STALLED, country=turkmenistan, **record),
+    }
+
+
+def fix_urls(update) -> list[str]:
+    return [
+        reverse("admin:commitments_statusupdate_correct", args=[update.pk]),
+        reverse("admin:commitments_statusupdate_retract", args=[update.pk]),
+    ]
+
+
+def item_page(client, item) -> str:
+    response = client.get(reverse("admin:commitments_actionitem_change", args=[item.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# Was a bug: the item's page offered every update's links to a focal point, who was then
+# refused on following most of them.
+def test_a_focal_point_is_offered_correct_and_retract_only_on_their_countrys_updates(
+    focal_point, shared_updates
+):
+    html = item_page(signed_in(focal_point), shared_updates["own country"].item)
+    for url in fix_urls(shared_updates["own country"]):
+        assert url in html
+    for whose in ["whole item", "another country"]:
+        for url in fix_urls(shared_updates[whose]):
+            assert url not in html, whose
+
+
+def test_an_editor_is_offered_correct_and_retract_on_every_update(editor, shared_updates):
+    html = item_page(signed_in(editor), shared_updates["own country"].item)
+    for update in shared_updates.values():
+        for url in fix_urls(update):
+            assert url in html
+
+
+@pytest.mark.parametrize("action", ["correct", "retract"])
+@pytest.mark.parametrize("whose", ["whole item", "another country"])
+def test_a_focal_point_cannot_fix_a_whole_item_or_another_owners_update_on_a_shared_item(
+    focal_point, shared_updates, whose, action
+):
+    update = shared_updates[whose]
+    client = signed_in(focal_point)
+    url = reverse(f"admin:commitments_statusupdate_{action}", args=[update.pk])
+    assert client.get(url).status_code == 403
+    response = client.post(
+        url,
+        {
+            "status": Status.DROPPED,
+            "date": "2017-05-01",
+            "source_url": OTHER_SOURCE,
+            "correction_reason": "not ours",
+            "retraction_reason": "not ours",
+        },
+    )
+    assert response.status_code == 403
+    fresh = StatusUpdate.objects.get(pk=update.pk)
+    assert (fresh.status, fresh.source_url) == (update.status, SOURCE)
+    assert (fresh.corrected_at, fresh.retracted_at) == (None, None)
+
+
+@pytest.mark.parametrize("action", ["correct", "retract"])
+def test_a_focal_point_may_open_the_fix_forms_of_their_countrys_update(
+    focal_point, shared_updates, action
+):
+    update = shared_updates["own country"]
+    url = reverse(f"admin:commitments_statusupdate_{action}", args=[update.pk])
+    assert signed_in(focal_point).get(url).status_code == 200
 
 
 # Deleting: every path obeys the roles, and no cascade removes an update.

@@ -280,6 +280,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Not verbose: otherwise every process, every management command included, logs an
+# "AXES: BEGIN …" line at start-up. Failed sign-ins and lockouts are logged all the same,
+# naming only what the lockout counts by (user name and address, not the browser).
+AXES_VERBOSE = False
 
 # django-import-export: every import runs in one transaction, so a failing row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -822,7 +822,6 @@ def _plan_new(row: ItemRow, outcome: RowOutcome, planned_new, owners, statuses) 
     if outcome.problems:
         return
     item = ActionItem(
-        document=row.document,
         paragraph=values["paragraph"],
         ref=row.ref,
         kind=values["kind"],
@@ -836,6 +835,7 @@ def _plan_new(row: ItemRow, outcome: RowOutcome, planned_new, owners, statuses) 
         due_precision=values.get("due_precision", ""),
         due_text=values.get("due_text", ""),
     )
+    item.take_paragraphs_document()
     _plan_status(row, item, outcome, statuses, [])
     if outcome.problems:
         return

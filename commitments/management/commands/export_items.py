@@ -42,9 +42,7 @@ class Command(BaseCommand):
             unknown = sorted(set(codes) - known)
             if unknown:
                 raise CommandError(f"Unknown country code(s): {', '.join(unknown)}.")
-            items = items.filter(
-                pk__in=ActionItem.objects.filter(owners__code__in=codes).values("pk")
-            )
+            items = items.owned_by(Country.objects.filter(code__in=codes))
         items = items.order_by("document__slug", "paragraph__number", "ref")
 
         if format == "csv":
