@@ -32,7 +32,7 @@ from commitments.models import Document
 doc = Document.objects.order_by("slug").values_list("slug", flat=True).first()
 from pages import PAGES
 client = Client(HTTP_ACCEPT_LANGUAGE="en")
-print(json.dumps({{n: len(client.get(p.format(doc=doc)).content) / 1024 for n, p in PAGES.items()}}))
+print(json.dumps({{n: len(client.get(p.format(doc=doc), follow=True).content) / 1024 for n, p in PAGES.items()}}))
 """
 # The planner's statistics and, on PostgreSQL, the visibility map that lets an index answer a
 # count alone: what autovacuum keeps up to date on a running site.

@@ -30,9 +30,10 @@ TRIVIAL = "trivial view (/healthz)"
 DASHBOARD = "dashboard"
 PATHS = {
     TRIVIAL: "/healthz",
-    DASHBOARD: "/",
-    "dashboard revalidated (If-None-Match, 304)": "/",
-    "list ?country=TM&theme=agriculture": "/items/?country=TM&theme=agriculture",
+    DASHBOARD: "/ja/",
+    "dashboard revalidated (If-None-Match, 304)": "/ja/",
+    "dashboard, gzip (Accept-Encoding as browsers send it)": "/ja/",
+    "list ?country=TM&theme=agriculture": "/ja/items/?country=TM&theme=agriculture",
 }
 
 
@@ -115,6 +116,8 @@ def main() -> None:
                 response.read()
             if "If-None-Match" in label:
                 headers[label] = {"If-None-Match": response.headers["ETag"]}
+            if "gzip" in label:
+                headers[label] = {"Accept-Encoding": "gzip, deflate, br"}
         cache = f"Redis ({args.cache_url})" if args.cache_url else "per-process cache"
         print(f"# machine: {machine()}")
         print(

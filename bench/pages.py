@@ -66,6 +66,9 @@ def worker(url: str, repeat: int, pages: list[str]) -> None:
             continue
         path = path.format(doc=doc)
         response = client.get(path)  # warm-up (and check)
+        if response.status_code == 302:  # to the page in the reader's language (/en/…)
+            path = response["Location"]
+            response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
         cache.clear()
         with CaptureQueriesContext(connection) as captured:

@@ -18,12 +18,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import DocumentKind, DuePrecision, Kind, Status, Strength
-from .dates import format_due
-from .querysets import ActionItemQuerySet, StatusUpdateQuerySet, today
+from .dates import format_due, today
+from .querysets import ActionItemQuerySet, StatusUpdateQuerySet
 
 # A ref is the paragraph number, then item numbers, then at most one letter: 25, 25.2, 25.2.1,
 # 25.2a. Nothing else: a ref is part of a URL and a file key, so `/`, `..`, spaces and invisible
@@ -42,14 +43,15 @@ ROMAN_NUMERALS = ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ",
 
 
 def path_to(name: str, *args: str) -> str:
-    """reverse(name, args), remembered per script prefix: a page links to the same countries,
-    themes and items over and over (a dashboard made ~150 reverse() calls), and the URL of an
-    object does not change while the URL configuration does not."""
-    return _reversed(get_script_prefix(), name, args)
+    """reverse(name, args), remembered per script prefix and language: a page links to the same
+    countries, themes and items over and over (a dashboard made ~150 reverse() calls), and the
+    URL of an object does not change while the URL configuration does not. The language is in
+    the public pages' addresses (/ja/…, /en/…)."""
+    return _reversed(get_script_prefix(), get_language(), name, args)
 
 
 @lru_cache(maxsize=16384)
-def _reversed(prefix: str, name: str, args: tuple) -> str:
+def _reversed(prefix: str, language: str | None, name: str, args: tuple) -> str:
     return reverse(name, args=args)
 
 
@@ -487,10 +489,16 @@ class ActionItem(models.Model):
             errors["due_date"] = _("A precision needs a due date.")
         return errors
 
-    def clean(self) -> None:
-        errors = self.date_errors()
+    def take_paragraphs_document(self) -> None:
+        """An item's document is always its paragraph's, whatever the caller passed. save()
+        and clean() apply this rule, and so does the importer (its bulk_create skips save())."""
         if self.paragraph_id is not None:
             self.document_id = self.paragraph.document_id
+
+    def clean(self) -> None:
+        errors = self.date_errors()
+        self.take_paragraphs_document()
+        if self.paragraph_id is not None:
             duplicate = ActionItem.objects.filter(document_id=self.document_id, ref=self.ref)
             if self.ref and duplicate.exclude(pk=self.pk).exists():
                 errors["ref"] = _("Another item of this document already has this ref.")
@@ -498,9 +506,7 @@ class ActionItem(models.Model):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs) -> None:
-        # The document is always the paragraph's, whatever the caller passed.
-        if self.paragraph_id is not None:
-            self.document_id = self.paragraph.document_id
+        self.take_paragraphs_document()
         super().save(*args, **kwargs)
 
     @property
@@ -703,8 +709,9 @@ class StagedImport(models.Model):
 
 # --- Maintained summaries (summaries.py) --------------------------------------------------
 # Derived rows, never edited by hand: every write that changes an item's theme, document,
-# status, owners or updates brings them up to date in its own transaction, and
-# `recompute_summaries` rebuilds them from scratch (and says what had drifted).
+# kind, status, due date, strength, owners or updates brings them up to date in its own
+# transaction, and `recompute_summaries` rebuilds them from scratch (and says what had
+# drifted).
 
 
 class OwnerStatus(models.Model):
@@ -750,8 +757,9 @@ class OwnerStatus(models.Model):
 
 
 class CountedItem(models.Model):
-    """An item's theme, document and status as the summary counts hold them, so that a change
-    can take off exactly what the item had added before adding what it adds now."""
+    """An item's theme, document, kind, status, due month and strength as the summary counts
+    hold them, so that a change can take off exactly what the item had added before adding
+    what it adds now."""
 
     item = models.OneToOneField(
         ActionItem,
@@ -767,6 +775,9 @@ class CountedItem(models.Model):
     due_month = models.PositiveIntegerField(
         _("due month"), default=0, help_text=_("YYYYMM of the due date; 0 without one.")
     )
+    strength = models.CharField(
+        _("commitment strength"), max_length=12, choices=Strength.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("counted item")
@@ -778,9 +789,10 @@ class CountedItem(models.Model):
 
 
 class StatusCount(models.Model):
-    """How many items of one kind are in one status: per theme or document by the item's
-    status, per owner country (or theme and owner country) by the country's own status. (The
-    kind is kept for the completion rates, which count only some kinds: figures.py.)"""
+    """How many items of one kind are in one status: per theme, document or commitment
+    strength by the item's status, per owner country (or theme and owner country) by the
+    country's own status. (The kind is kept for the completion rates, which count only some
+    kinds: figures.py.)"""
 
     class Scope(models.TextChoices):
         THEME = "theme", _("theme")
@@ -788,9 +800,11 @@ class StatusCount(models.Model):
         COUNTRY = "country", _("owner country")
         THEME_COUNTRY = "theme_country", _("theme and owner country")
         DUE_MONTH = "due_month", _("month of the due date")
+        STRENGTH = "strength", _("commitment strength")
 
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
-    #: The theme, document or country id; for THEME_COUNTRY the theme's.
+    #: The theme, document or country id; for THEME_COUNTRY the theme's; YYYYMM for
+    #: DUE_MONTH; for STRENGTH the strength's rank (Strength.rank: 0 for a decision).
     key = models.BigIntegerField(_("key"))
     #: The country id for THEME_COUNTRY, else 0 (not NULL: NULLs never conflict in a unique
     #: index, and the counts are written with INSERT … ON CONFLICT).

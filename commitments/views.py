@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import (
     Http404,
     HttpRequest,
@@ -17,7 +17,8 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, translate_url
+from django.utils import translation
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -26,10 +27,11 @@ from . import figures, listing, progress, scorecards, status_rule
 from .cache import cached_page
 from .choices import Status
 from .csv_format import stream_csv
+from .dates import today
 from .filters import ActionItemFilterSet, CodeChoiceField
 from .importing.updates import stream_updates_csv
 from .models import ActionItem, Country, Document, OwnerStatus, Paragraph, StatusUpdate, Theme
-from .querysets import countries_owning_items, today
+from .querysets import countries_owning_items
 
 PAGE_SIZE = 50
 # What the item list reads from its address: its filters (sorting is one of them) and the page.
@@ -55,15 +57,11 @@ def _country_selection(request: HttpRequest) -> tuple[list[Country], str]:
 
 
 def _restrict(items: QuerySet[ActionItem], countries: list[Country]) -> QuerySet[ActionItem]:
-    if not countries:
-        return items
-    owned = ActionItem.objects.filter(owners__in=countries).values("pk")
-    return items.filter(pk__in=owned)
+    """No country chosen means every item, not none."""
+    return items.owned_by(countries) if countries else items
 
 
-def _overview(
-    items: QuerySet[ActionItem], *, everything: bool = False, countries=()
-) -> dict:
+def _overview(items: QuerySet[ActionItem], *, everything: bool = False, countries=()) -> dict:
     """The lists shared by the dashboard, country and theme pages (each draws its own bars).
     `everything`: the items are the whole catalogue, so the updates need no restriction.
     `countries`: the updates shown are those countries' own and whole-item ones, never
@@ -77,7 +75,7 @@ def _overview(
         overdue_count = items.overdue(day).count()
         unassessed_count = items.past_due_unassessed(day).count()
     if countries:
-        updates = updates.filter(Q(country__isnull=True) | Q(country__in=list(countries)))
+        updates = updates.speaking_for(list(countries))
     return {
         "overdue": items.overdue(day).order_by("due_date", "ref").first_rows(LIST_LIMIT),
         "overdue_count": overdue_count,
@@ -110,6 +108,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         rates = figures.rates(items)
         theme_rates = figures.rates_by(items, "theme")
         by_document = figures.rates_by(items, "document")
+        firm = progress.firm_commitments(items, base)
     else:  # everything: the kept counts (summaries.py), rates included, whatever the size
         summary, themes = progress.overall_and_themes(base)
         document_bars = progress.kept_by_document(documents, base)
@@ -119,10 +118,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         rates = summary.rates
         theme_rates = {bar.label.pk: bar.rates for bar in themes}
         by_document = {bar.label.pk: bar.rates for bar in document_bars}
+        firm = summary.firm
     context = {
         **_overview(items, everything=not countries, countries=countries),
         "summary": summary,
         "rates": rates,
+        "firm": firm,  # firm commitments kept (figures.FirmCommitments)
         "themes": figures.table(themes, theme_rates),
         # Each country by its own status, rates included (kept_by_country).
         "countries": figures.country_table(
@@ -144,7 +145,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @cached_page()
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     country = get_object_or_404(Country, code=code.upper())
-    items = ActionItem.objects.filter(pk__in=ActionItem.objects.filter(owners=country).values("pk"))
+    items = ActionItem.objects.owned_by([country])
     base = {"country": [country.code]}
     # The country's own status on each item where its own update decides (else the item's
     # status says it), kept in step with the updates (summaries.py).
@@ -387,28 +388,41 @@ def _selection_words(filterset: ActionItemFilterSet) -> list[str]:
 
 
 def switch_language(request: HttpRequest) -> HttpResponse:
-    """Remember the chosen language in a cookie and go back to the page the reader was on.
+    """Go to the page the reader was on, in the chosen language, and remember the choice.
 
-    A plain link rather than Django's POST-only set_language, so public pages carry no CSRF
-    token and can be cached (cache.py)."""
+    The page's address carries its language (/ja/…, /en/…), so the link to the other language
+    is that page's own address in it, query string and all (`translate_url`). The cookie only
+    decides where an address without a language goes (`/`, an old link). A plain link rather
+    than Django's POST-only set_language, so public pages carry no CSRF token and can be
+    cached (cache.py)."""
     language = request.GET.get("language", "")
     target = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
-    response = redirect(target)
-    if language in dict(settings.LANGUAGES):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+    if language not in dict(settings.LANGUAGES):
+        return redirect(target)
+    # Resolve the page in the language its address is in, then name it in the chosen one. An
+    # address without a language (`/`) is left as it is: LocaleMiddleware sends it on by the
+    # cookie set here.
+    current = translation.get_language_from_path(target.split("?")[0])
+    with translation.override(current):
+        translated = translate_url(target, language)
+    if translated == target and current not in (None, language):
+        # An address that names no page (a 404) still changes language: swap its prefix.
+        translated = f"/{language}/{target[len(current) + 2 :]}"
+    response = redirect(translated)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
     return response
 
 
@@ -430,11 +444,17 @@ def update_export(request: HttpRequest) -> StreamingHttpResponse:
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     updates = StatusUpdate.objects.all()
     if countries:
-        updates = updates.filter(
-            item__in=ActionItem.objects.filter(owners__in=countries).values("pk")
-        ).filter(Q(country__isnull=True) | Q(country__in=countries))
-    name = "updates-" + "-".join(c.code for c in countries) + ("-" if countries else "") + today().isoformat() + ".csv"
-    response = StreamingHttpResponse(stream_updates_csv(updates), content_type="text/csv; charset=utf-8")
+        updates = updates.owned_by(countries)
+    name = (
+        "updates-"
+        + "-".join(c.code for c in countries)
+        + ("-" if countries else "")
+        + today().isoformat()
+        + ".csv"
+    )
+    response = StreamingHttpResponse(
+        stream_updates_csv(updates), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -447,9 +467,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
     taking_part = {c.code for c in participants}
     participants, _none = figures.in_country_order(participants, participants=taking_part)
     _none, others = figures.in_country_order(
-        Country.objects.filter(action_items__isnull=False)
-        .exclude(code__in=taking_part)
-        .distinct(),
+        Country.objects.filter(action_items__isnull=False).exclude(code__in=taking_part).distinct(),
         participants=taking_part,
     )
     context = {

@@ -69,7 +69,11 @@ def main() -> int:
         return 1
 
     records = json.loads(args.fixture.read_text())
-    kept = [r for r in records if r["model"] not in {"commitments.actionitem", "commitments.statusupdate"}]
+    kept = [
+        r
+        for r in records
+        if r["model"] not in {"commitments.actionitem", "commitments.statusupdate"}
+    ]
     items = ActionItem.objects.filter(document__slug=slug).order_by("paragraph__number", "id")
     updates = StatusUpdate.objects.filter(item__document__slug=slug).order_by(
         "item__paragraph__number", "item__id", "date", "recorded_at", "id"
@@ -80,7 +84,9 @@ def main() -> int:
         )
     )
     args.fixture.write_text(json.dumps([*kept, *dumped], ensure_ascii=False, indent=1) + "\n")
-    print(f"{result.status_updates} updates added; {len(dumped)} records written to {args.fixture}.")
+    print(
+        f"{result.status_updates} updates added; {len(dumped)} records written to {args.fixture}."
+    )
     return 0
 
 

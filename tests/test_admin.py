@@ -119,7 +119,12 @@ def staff_client(request):
 
 @pytest.mark.parametrize("model", MODELS)
 def test_every_changelist_opens(staff_client, item, model):
-    item_set_status(item=item, status=Status.IN_PROGRESS, date=TODAY, source_url="https://example.org/test-source")
+    item_set_status(
+        item=item,
+        status=Status.IN_PROGRESS,
+        date=TODAY,
+        source_url="https://example.org/test-source",
+    )
     response = staff_client.get(reverse(f"admin:commitments_{model}_changelist"))
     assert response.status_code == 200
 
@@ -196,7 +201,12 @@ def test_an_update_added_on_the_item_page_goes_through_the_service(editor_client
 
 
 def test_saving_the_item_page_unchanged_keeps_the_item_as_it_was(editor_client, item):
-    item_set_status(item=item, status=Status.IN_PROGRESS, date=datetime.date(2015, 6, 1), source_url="https://example.org/test-source")
+    item_set_status(
+        item=item,
+        status=Status.IN_PROGRESS,
+        date=datetime.date(2015, 6, 1),
+        source_url="https://example.org/test-source",
+    )
     page = editor_client.get(change_url(item))
     data = form_data(page, "actionitem_form") | {"_save": ["Save"]}
 
@@ -242,7 +252,12 @@ def test_an_update_the_service_would_refuse_is_shown_back_with_an_error(
 
 
 def test_a_duplicate_update_on_the_item_page_is_shown_back_with_an_error(editor_client, item):
-    item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 5, 1), source_url="https://example.org/test-source")
+    item_set_status(
+        item=item,
+        status=Status.COMPLETED,
+        date=datetime.date(2016, 5, 1),
+        source_url="https://example.org/test-source",
+    )
     response = post_new_update(
         editor_client, item, status=Status.COMPLETED, date="2016-05-01", source_url=SOURCE
     )
@@ -422,7 +437,9 @@ def test_the_admin_speaks_japanese(admin_client, item):
     response = admin_client.get(changelist_url(), HTTP_ACCEPT_LANGUAGE="ja")
     content = response.content.decode()
     assert response.status_code == 200
-    assert "変更する取組項目を選択" in content or "取組項目" in content  # the project's: "action items"
+    assert (
+        "変更する取組項目を選択" in content or "取組項目" in content
+    )  # the project's: "action items"
     assert "保存" in content or "検索" in content  # Django's own translation
     assert 'lang="ja"' in content
 
@@ -456,7 +473,13 @@ def test_the_item_page_shows_both_translations_in_japanese(admin_client, item):
 def test_the_items_history_page_lists_the_status_change_with_its_author(
     editor_client, editor, item
 ):
-    item_set_status(item=item, status=Status.COMPLETED, date=TODAY, user=editor, source_url="https://example.org/test-source")
+    item_set_status(
+        item=item,
+        status=Status.COMPLETED,
+        date=TODAY,
+        user=editor,
+        source_url="https://example.org/test-source",
+    )
     response = editor_client.get(
         reverse("admin:commitments_actionitem_history", args=[item.pk]),
         HTTP_ACCEPT_LANGUAGE="en",

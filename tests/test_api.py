@@ -21,9 +21,9 @@ from django.utils import translation
 from drf_spectacular.validation import validate_schema
 
 from commitments.choices import DuePrecision, Kind, Status, Strength
+from commitments.dates import today
 from commitments.importing.items import read_and_import
 from commitments.models import ActionItem, Document
-from commitments.querysets import today
 from commitments.services import item_set_status, update_correct, update_retract
 from tests.data import remove_tracker_rows
 
@@ -35,6 +35,7 @@ from .factories import (
     SectionFactory,
     ThemeFactory,
 )
+from .urls import en, in_language, ja
 
 pytestmark = pytest.mark.django_db
 
@@ -272,7 +273,7 @@ def test_each_filter_selects_what_the_list_page_selects(bishkek, client, query, 
     if expected is not None:
         assert refs(results) == ids_of(expected)
     if "strength" not in query:  # the list page has no strength filter (yet)
-        listed = client.get(f"/items/export.csv?{query}")
+        listed = client.get(ja(f"/items/export.csv?{query}"))
         assert listed.status_code == 200
         text = b"".join(listed.streaming_content).decode().removeprefix(BOM)
         rows = list(csv.DictReader(io.StringIO(text)))
@@ -700,7 +701,7 @@ def build_catalogue(size: int) -> dict[str, str]:
         "item": f"{API}documents/{slug}/items/{item.ref}/",
         "themes": API + "themes/?page_size=200",
         "countries": API + "countries/?page_size=200",
-        "csv export": f"/items/export.csv?country={countries[0].code}",
+        "csv export": ja(f"/items/export.csv?country={countries[0].code}"),
     }
 
 
@@ -743,8 +744,7 @@ def test_each_endpoint_runs_a_fixed_number_of_queries_whatever_the_data(client, 
 
 
 def download(client, query="", language="ja"):
-    client.cookies["django_language"] = language
-    response = client.get("/items/export.csv" + query)
+    response = client.get(in_language("/items/export.csv" + query, language))
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8")
     return response, list(csv.DictReader(io.StringIO(text.removeprefix(BOM), newline="")))
@@ -786,8 +786,7 @@ def test_every_csv_row_has_a_label_for_each_code(bishkek, client):
 
 
 def test_the_label_columns_come_last_and_are_ignored_on_import(bishkek, client):
-    client.cookies["django_language"] = "ja"
-    text = b"".join(client.get("/items/export.csv").streaming_content)
+    text = b"".join(client.get(ja("/items/export.csv")).streaming_content)
     header = next(csv.reader(io.StringIO(text.decode("utf-8").removeprefix(BOM))))
     assert header[-4:] == ["status_label", "kind_label", "strength_label", "theme_name"]
     before = list(ActionItem.objects.order_by("pk").values_list("pk", "version", "status"))
@@ -798,8 +797,7 @@ def test_the_label_columns_come_last_and_are_ignored_on_import(bishkek, client):
 
 
 def test_a_label_a_reader_edited_changes_nothing_on_import(bishkek, client):
-    client.cookies["django_language"] = "en"
-    text = b"".join(client.get("/items/export.csv").streaming_content).decode("utf-8")
+    text = b"".join(client.get(en("/items/export.csv")).streaming_content).decode("utf-8")
     edited = text.replace(",Completed,", ",Dropped,")
     assert edited != text
     result = read_and_import(edited.encode("utf-8"), "items.csv")

@@ -24,6 +24,7 @@ from commitments.resources import ActionItemResource
 from commitments.services import item_set_status
 
 from .factories import ActionItemFactory, DocumentFactory, ParagraphFactory, SectionFactory
+from .urls import en, in_language, ja
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bishkek")]
 
@@ -45,8 +46,8 @@ FORMULAS = [
 ]
 
 
-def download(client, query=""):
-    response = client.get("/items/export.csv" + query)
+def download(client, query="", language="ja"):
+    response = client.get(in_language("/items/export.csv" + query, language))
     assert response.status_code == 200
     return response, b"".join(response.streaming_content).decode("utf-8")
 
@@ -131,7 +132,7 @@ def test_the_download_is_streamed_as_a_csv_attachment(client):
 
 
 def test_the_download_starts_with_a_utf8_byte_order_mark(client):
-    response = client.get("/items/export.csv")
+    response = client.get(ja("/items/export.csv"))
     assert b"".join(response.streaming_content).startswith(b"\xef\xbb\xbfdocument,ref,")
 
 
@@ -205,7 +206,7 @@ def test_overdue_is_yes_only_for_open_items_past_their_date(client):
 def test_the_country_filtered_download_has_exactly_the_rows_the_list_shows(client):
     _response, text = download(client, "?country=TM")
     csv_refs = [row["ref"] for row in parse(text)]
-    list_refs = ListRefs(client.get("/items/?country=TM").content.decode()).refs
+    list_refs = ListRefs(client.get(ja("/items/?country=TM")).content.decode()).refs
     expected = tm_refs_in_list_order()
     assert len(expected) == 37
     assert csv_refs == list_refs == expected
@@ -227,7 +228,7 @@ def test_the_country_filtered_download_has_exactly_the_rows_the_list_shows(clien
 )
 def test_a_filtered_download_matches_the_filtered_list(client, query, expected):
     csv_refs = [row["ref"] for row in parse(download(client, query)[1])]
-    list_refs = ListRefs(client.get("/items/" + query).content.decode()).refs
+    list_refs = ListRefs(client.get(ja("/items/" + query)).content.decode()).refs
     assert csv_refs == list_refs
     assert set(csv_refs) == expected
 
@@ -237,17 +238,35 @@ def test_the_download_follows_the_lists_sort(client):
         row["ref"] for row in parse(download(client, "?kind=scheduled_event&sort=-status")[1])
     ]
     list_refs = ListRefs(
-        client.get("/items/?kind=scheduled_event&sort=-status").content.decode()
+        client.get(ja("/items/?kind=scheduled_event&sort=-status")).content.decode()
     ).refs
     assert csv_refs == list_refs
 
 
 def test_a_bad_filter_gives_a_400_that_names_the_field(client):
-    client.cookies["django_language"] = "en"
-    response = client.get("/items/export.csv?theme=nope")
+    response = client.get(en("/items/export.csv?theme=nope"))
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")
     assert "theme: “nope” is not a theme." in response.content.decode()
+
+
+def test_the_download_in_either_language_has_the_same_rows_and_codes(client):
+    # /ja/… and /en/… differ only in the readable labels beside the codes.
+    japanese = parse(download(client)[1])
+    english = parse(download(client, language="en")[1])
+    data = [c for c in PUBLISHED_COLUMNS if not c.endswith("_label") and c != "theme_name"]
+    assert [{c: row[c] for c in data} for row in english] == [
+        {c: row[c] for c in data} for row in japanese
+    ]
+    assert {row["status_label"] for row in english} != {row["status_label"] for row in japanese}
+
+
+def test_an_old_download_address_without_a_language_still_gives_the_same_download(client):
+    response = client.get("/items/export.csv?country=TM", follow=True)
+    assert response.redirect_chain == [("/ja/items/export.csv?country=TM", 302)]
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert [row["ref"] for row in parse(text)] == tm_refs_in_list_order()
 
 
 def test_the_download_reads_the_database_in_a_fixed_number_of_queries(

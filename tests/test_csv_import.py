@@ -20,6 +20,7 @@ from commitments.models import (
     ActionItem,
     StatusUpdate,
 )
+from tests.urls import ja
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bishkek")]
 
@@ -200,7 +201,7 @@ def test_the_export_imports_back_into_an_empty_tracker_identically(client, tmp_p
             ]
         ),
     )
-    response = client.get("/updates/export.csv")
+    response = client.get(ja("/updates/export.csv"))
     log_path = write(tmp_path, b"".join(response.streaming_content), name="updates.csv")
     StatusUpdate.objects.all().delete()
     ActionItem.objects.all().delete()

@@ -10,6 +10,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -20,6 +21,7 @@ from commitments.models import (
     StatusUpdate,
 )
 from commitments.services import item_set_status
+from tests.urls import in_language
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bishkek")]
 
@@ -67,9 +69,9 @@ def key(update: dict) -> tuple:
 
 
 def feed(client, url, language="ja") -> list[dict]:
-    """The feed's entries, in order: title, link, the ref and update id the link names, summary."""
-    client.cookies["django_language"] = language
-    response = client.get(url)
+    """The feed's entries, in order: title, link, the ref and update id the link names, summary.
+    `url` names the feed without its language; the feed is read in `language`."""
+    response = client.get(in_language(url, language))
     assert response.status_code == 200
     assert response["Content-Type"].split(";")[0] == "application/atom+xml"
     root = ET.fromstring(response.content)
@@ -82,6 +84,7 @@ def feed(client, url, language="ja") -> list[dict]:
         entries.append(
             {
                 "title": entry.findtext(ATOM + "title"),
+                "link": link,
                 "ref": match["ref"],
                 "update": int(match["pk"]),
                 "summary": entry.findtext(ATOM + "summary") or "",
@@ -142,6 +145,8 @@ def test_an_entry_reads_in_english_with_its_date_and_source(client):
         entry["title"]
         == "25.2 Hold the 6th Foreign Ministers' Meeting in Turkmenistan (2016): Completed"
     )
+    # An English feed links to the English pages.
+    assert urlsplit(entry["link"]).path == "/en/documents/caj-fmm5-2014/items/25.2/"
     assert "2017-05-01" in entry["summary"]
     assert (
         "https://www.mofa.go.jp/mofaj/gaiko/bluebook/2018/html/chapter2_05_02.html"
@@ -152,6 +157,7 @@ def test_an_entry_reads_in_english_with_its_date_and_source(client):
 def test_an_entry_reads_in_japanese(client):
     entry = next(e for e in feed(client, "/feeds/updates/") if e["ref"] == "25.2")
     assert entry["title"].startswith("25.2 第６回外相会合をトルクメニスタンで開催（２０１６年）")
+    assert urlsplit(entry["link"]).path == "/ja/documents/caj-fmm5-2014/items/25.2/"
 
 
 def test_a_country_feed_has_only_updates_on_items_that_country_owns(client):
@@ -216,7 +222,8 @@ def test_a_theme_feed_has_only_that_themes_updates(client):
     ],
 )
 def test_an_unknown_country_or_theme_has_no_feed(client, url):
-    assert client.get(url).status_code == 404
+    assert client.get(in_language(url, "ja")).status_code == 404
+    assert client.get(in_language(url, "en")).status_code == 404
 
 
 def test_a_new_update_appears_in_the_feeds_at_once(client):
@@ -278,6 +285,7 @@ class AlternateLinks(HTMLParser):
             self.feeds.append(attrs["href"])
 
 
+@pytest.mark.parametrize("language", ["ja", "en"])
 @pytest.mark.parametrize(
     ("page", "expected_feed"),
     [
@@ -288,8 +296,11 @@ class AlternateLinks(HTMLParser):
         ("/themes/dialogue/", "/feeds/updates/themes/dialogue/"),
     ],
 )
-def test_pages_announce_their_atom_feed(client, page, expected_feed):
-    feeds = AlternateLinks(client.get(page).content.decode()).feeds
-    assert expected_feed in feeds
+def test_pages_announce_their_atom_feed(client, page, expected_feed, language):
+    # A page announces the feed in its own language.
+    response = client.get(in_language(page, language))
+    assert response.status_code == 200
+    feeds = AlternateLinks(response.content.decode()).feeds
+    assert in_language(expected_feed, language) in feeds
     for url in feeds:
         assert client.get(url)["Content-Type"].startswith("application/atom+xml")

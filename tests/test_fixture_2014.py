@@ -211,7 +211,9 @@ def test_items_without_per_country_updates_show_their_newest_update(statement):
         updates = sorted(item.updates.all(), key=lambda u: (u.date, u.recorded_at, u.pk))
         if any(u.country_id for u in updates):
             continue
-        expected = (updates[-1].status, updates[-1].date) if updates else (Status.NOT_ASSESSED, None)
+        expected = (
+            (updates[-1].status, updates[-1].date) if updates else (Status.NOT_ASSESSED, None)
+        )
         assert (item.status, item.status_date) == expected, item.ref
 
 

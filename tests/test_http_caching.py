@@ -46,11 +46,12 @@ from commitments.models import DataVersion
 from commitments.services import item_set_status
 
 from .factories import ActionItemFactory, ParagraphFactory
+from .urls import en, in_language, ja
 
 pytestmark = pytest.mark.django_db
 
 SOURCE = "https://www.mofa.go.jp/mofaj/area/centralasia/page1_000001.html"
-DASHBOARD = "/"
+DASHBOARD = ja("/")
 SHARED = bool(os.environ.get("CACHE_URL"))
 redis_only = pytest.mark.skipif(
     not SHARED, reason="needs a shared cache: run with CACHE_URL=redis://127.0.0.1:6379/1"
@@ -100,10 +101,10 @@ def clock(monkeypatch):
     return fake
 
 
-def public_urls(item) -> list[str]:
-    """Every page and download a reader can reach without signing in."""
+def public_urls(item, language: str = "ja") -> list[str]:
+    """Every page and download a reader can reach without signing in, in `language`."""
     theme = item.theme.slug
-    return [
+    urls = [
         DASHBOARD,
         reverse("commitments:document-list"),
         reverse("commitments:document-detail", args=[item.document.slug]),
@@ -119,8 +120,13 @@ def public_urls(item) -> list[str]:
         reverse("commitments:feed-theme", args=[theme]),
         reverse("commitments:item-export") + "?country=TM",
         reverse("commitments:update-export"),
-        reverse("commitments:healthz"),
+        reverse("healthz"),
     ]
+    return [in_language(url, language) for url in urls]
+
+
+def vary(response) -> set[str]:
+    return {part.strip().lower() for part in response.get("Vary", "").split(",") if part.strip()}
 
 
 # --- What a public page tells browsers and proxies -------------------------------------------
@@ -133,21 +139,70 @@ def test_a_public_page_may_be_kept_by_proxies_for_a_short_while_and_revalidated(
     cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
     assert cache_control == {"public", f"max-age={settings.PAGE_MAX_AGE}"}
     assert response["ETag"].startswith('W/"')
-    # The language comes from the language cookie or from Accept-Language: a proxy must keep
-    # one copy per language, or it would hand one reader's English page to the next.
-    vary = {part.strip().lower() for part in response["Vary"].split(",")}
-    assert {"cookie", "accept-language"} <= vary
+    # The address names the language (/ja/…, /en/…): a proxy keeps one copy per address, and
+    # neither the language cookie nor Accept-Language changes what it holds.
+    assert not {"cookie", "accept-language"} & vary(response)
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_a_first_visit_to_any_public_page_sets_no_cookie(item, language):
     reader = Client(HTTP_ACCEPT_LANGUAGE=language)
-    for url in public_urls(item):
+    for url in public_urls(item, language):
         response = reader.get(url)
         assert response.status_code == 200, url
         assert not response.cookies, f"{url} sets {list(response.cookies)}"
         assert "Set-Cookie" not in response, url
     assert not reader.cookies  # so the next page is asked for without one, too
+
+
+@pytest.mark.parametrize(("language", "other"), [("ja", "en"), ("en", "ja")])
+def test_a_public_page_is_in_its_addresses_language_and_varies_on_nothing_a_reader_sends(
+    item, language, other
+):
+    # A reader whose cookie and browser both ask for the other language, and who has no
+    # session: the page is the address's, says so, and the session is never read (reading it
+    # would add `Vary: Cookie`).
+    reader = Client(HTTP_ACCEPT_LANGUAGE=other)
+    reader.cookies[settings.LANGUAGE_COOKIE_NAME] = other
+    for url in public_urls(item, language):
+        if not url.startswith(f"/{language}/"):
+            continue  # /healthz: the same few bytes in every language
+        response = reader.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Language"] == language, url
+        assert not {"cookie", "accept-language"} & vary(response), url
+        assert "Set-Cookie" not in response, url
+    assert list(reader.cookies) == [settings.LANGUAGE_COOKIE_NAME]
+
+
+@pytest.mark.parametrize(
+    ("cookie", "accept_language", "language"),
+    [
+        (None, None, "ja"),
+        (None, "en-GB,en;q=0.9", "en"),
+        (None, "fr", "ja"),  # a language the site does not have
+        ("en", "ja", "en"),  # the language switch's cookie comes first
+        ("ja", "en", "ja"),
+        ("xx", "en", "en"),  # a cookie naming no site language is ignored
+    ],
+)
+def test_an_address_without_a_language_is_sent_to_the_readers_and_varies_on_what_chose_it(
+    item, cookie, accept_language, language
+):
+    reader = Client(**({"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}))
+    if cookie:
+        reader.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    for url in ("/", "/items/?country=TM&status=not_assessed", item.get_absolute_url()[3:]):
+        response = reader.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == f"/{language}{url}"
+        # The same address goes to another place for another reader: a proxy must keep one
+        # answer per cookie and Accept-Language, or it would send the next reader to this one's.
+        assert {"cookie", "accept-language"} <= vary(response), url
+        assert "ETag" not in response, url
+        assert "Set-Cookie" not in response, url
+        assert reader.get(response["Location"]).status_code == 200, url
+    assert list(reader.cookies) == ([settings.LANGUAGE_COOKIE_NAME] if cookie else [])
 
 
 def test_the_pages_etag_answers_if_none_match_with_304_and_no_body(client, item):
@@ -185,14 +240,12 @@ def test_a_page_gets_its_date_once_the_second_after_its_rendering_has_begun(clie
 
 
 def test_a_change_changes_the_etag_and_the_old_etag_gets_the_new_page(client, item, committed):
-    before = client.get(item.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    before = client.get(en(item.get_absolute_url()))
 
     with committed():
         item.title_en = "Hold the sixth meeting in Ashgabat"
         item.save()
-    after = client.get(
-        item.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=before["ETag"]
-    )
+    after = client.get(en(item.get_absolute_url()), HTTP_IF_NONE_MATCH=before["ETag"])
 
     assert after.status_code == 200
     assert after["ETag"] != before["ETag"]
@@ -223,13 +276,30 @@ def test_a_new_status_makes_the_pages_date_of_before_the_change_stale(
 
 
 def test_the_other_language_has_its_own_etag(client, item):
-    japanese = client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="ja")
+    japanese = client.get(ja(DASHBOARD))
 
-    english = client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=japanese["ETag"])
+    english = client.get(en(DASHBOARD), HTTP_IF_NONE_MATCH=japanese["ETag"])
 
+    assert japanese["Content-Language"] == "ja"
     assert english.status_code == 200
     assert english["Content-Language"] == "en"
     assert english["ETag"] != japanese["ETag"]
+    assert "X-Cache" not in english
+
+
+def test_another_host_name_has_its_own_page_and_etag(client, item):
+    # A page names its other-language versions by absolute address (hreflang), so the copy
+    # made for one host name must not be served, or confirmed with a 304, for another.
+    here = client.get(DASHBOARD)
+
+    there = client.get(DASHBOARD, HTTP_HOST="localhost", HTTP_IF_NONE_MATCH=here["ETag"])
+
+    assert there.status_code == 200
+    assert "X-Cache" not in there
+    assert there["ETag"] != here["ETag"]
+    assert 'href="http://localhost/en/"' in there.content.decode()
+    assert "http://testserver/" not in there.content.decode()
+    assert client.get(DASHBOARD, HTTP_HOST="localhost")["X-Cache"] == "hit"
 
 
 def test_a_new_day_has_a_new_etag_since_what_is_overdue_changes(client, item, monkeypatch):
@@ -335,13 +405,14 @@ def test_a_cache_url_that_is_not_one_redis_server_is_refused(monkeypatch, url):
 
 
 def test_a_process_keeps_its_recent_pages_within_a_size():
-    recent = page_cache.RecentPages(max_bytes=10)
-    recent.put("a", (b"1234", 200, "text/html", 0.0))
-    recent.put("b", (b"1234", 200, "text/html", 0.0))
+    """Counted in bytes: the page and its compressed copy (cache.entry_size)."""
+    recent = page_cache.RecentPages(max_bytes=12)
+    recent.put("a", (b"1234", 200, "text/html", 0.0, None))
+    recent.put("b", (b"1234", 200, "text/html", 0.0, b"12"))
     assert recent.get("a") is not None  # now the most recently used
 
-    recent.put("c", (b"1234", 200, "text/html", 0.0))
-    recent.put("too big", (b"12345678901", 200, "text/html", 0.0))
+    recent.put("c", (b"1234", 200, "text/html", 0.0, None))
+    recent.put("too big", (b"12345678901", 200, "text/html", 0.0, b"12"))
 
     assert recent.get("b") is None
     assert recent.get("too big") is None
@@ -370,12 +441,12 @@ def test_pages_are_served_while_the_cache_server_is_down(client, item, committed
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
-    assert client.get(item.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+    assert client.get(en(item.get_absolute_url())).status_code == 200
 
     with committed():
         item.title_en = "Hold the sixth meeting in Ashgabat"
         item.save()
-    response = client.get(item.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(en(item.get_absolute_url()))
 
     assert response.status_code == 200
     assert "Hold the sixth meeting in Ashgabat" in response.content.decode()
@@ -486,7 +557,7 @@ class OtherProcess:
 
     def __init__(self):
         self.thread = ThreadPoolExecutor(max_workers=1)
-        self.client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        self.client = Client()
 
     def get(self, url: str, **headers):
         """The response, and how many queries the process ran for it."""
@@ -511,17 +582,17 @@ def test_with_redis_a_change_committed_by_one_process_is_served_by_the_next_requ
     """Real commits, two processes: the writer here, a reader in OtherProcess."""
     reader = OtherProcess()
     try:
-        page = item.get_absolute_url()
+        page = en(item.get_absolute_url())
         first, _ = reader.get(page)
         hit, hit_queries = reader.get(page)
-        dashboard, _ = reader.get(DASHBOARD)
+        dashboard, _ = reader.get(en(DASHBOARD))
         assert hit["X-Cache"] == "hit"
         assert hit_queries == 0
 
         item.title_en = "Hold the sixth meeting in Ashgabat"
         item.save()  # autocommit: committed, and copied to Redis, when save() returns
         changed, _ = reader.get(page)
-        dashboard_after, _ = reader.get(DASHBOARD, HTTP_IF_NONE_MATCH=dashboard["ETag"])
+        dashboard_after, _ = reader.get(en(DASHBOARD), HTTP_IF_NONE_MATCH=dashboard["ETag"])
         hit_after, hit_after_queries = reader.get(page)
     finally:
         reader.stop()

@@ -22,6 +22,7 @@ from commitments.services import item_set_status
 from commitments.status_rule import breakdown, combine, derive_status, owner_statuses
 
 from .factories import ActionItemFactory, CountryFactory, ParagraphFactory
+from .urls import en, ja
 
 SOURCE = "https://www.armscontrol.org/act/2014-06/protocol-central-asia-pact-signed"
 S = Status
@@ -198,12 +199,12 @@ def test_the_record_page_offers_a_focal_point_only_its_own_country(kz_focal_poin
 def test_country_pages_show_each_countrys_own_status(protocol):
     ratify(protocol, "GB", 1)
     ratify(protocol, "US", 27, status=S.NOT_STARTED)
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    gb = client.get("/countries/GB/")
-    us = client.get("/countries/US/")
+    client = Client()
+    gb = client.get(en("/countries/GB/"))
+    us = client.get(en("/countries/US/"))
     assert [i.own_status for i in gb.context["items"]] == [S.COMPLETED]
     assert [i.own_status for i in us.context["items"]] == [S.NOT_STARTED]
-    item_page = client.get(protocol.get_absolute_url()).content.decode()
+    item_page = client.get(en(protocol.get_absolute_url())).content.decode()
     assert "owners&#x27; own statuses" in item_page or "owners' own statuses" in item_page
 
 
@@ -226,7 +227,7 @@ def test_the_update_log_round_trips_with_nothing_new(protocol):
     item_set_status(
         item=protocol, status=S.IN_PROGRESS, date=datetime.date(2015, 4, 20), source_url=SOURCE
     )
-    response = Client().get("/updates/export.csv")
+    response = Client().get(ja("/updates/export.csv"))
     content = b"".join(response.streaming_content)
     result = import_updates(read_table(content, "updates.csv"))
     assert result.ok
@@ -276,8 +277,7 @@ def test_a_bad_update_row_is_refused_by_row_and_column_and_nothing_is_written(
 def test_a_countrys_feed_carries_its_own_updates_and_not_another_owners(protocol):
     ratify(protocol, "GB", 1, note_en="In force for the UK.")
     ratify(protocol, "US", 27, status=S.NOT_STARTED, note_en="Not ratified.")
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    gb = client.get("/feeds/updates/countries/GB/").content.decode()
+    gb = Client().get(en("/feeds/updates/countries/GB/")).content.decode()
     assert "In force for the UK." in gb
     assert "Not ratified." not in gb
     assert "(GB)" in gb
@@ -286,6 +286,6 @@ def test_a_countrys_feed_carries_its_own_updates_and_not_another_owners(protocol
 def test_a_country_page_lists_its_own_and_whole_item_updates_not_another_owners(protocol):
     ratify(protocol, "GB", 1)
     ratify(protocol, "FR", 2)
-    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/countries/US/")
+    page = Client().get(en("/countries/US/"))
     latest = list(page.context["latest_updates"])
     assert [u.country for u in latest if u.country] == []

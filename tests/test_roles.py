@@ -41,6 +41,7 @@ from .conftest import PASSWORD
 from .factories import ActionItemFactory, CountryFactory, ParagraphFactory
 from .test_admin import form_data
 from .test_setup import changed_tables, snapshot
+from .urls import ja
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,12 @@ def kz_item(kazakhstan, paragraph):
 
 @pytest.fixture
 def item_with_update(tm_item):
-    item_set_status(item=tm_item, status=Status.IN_PROGRESS, date=datetime.date(2015, 6, 1), source_url="https://example.org/test-source")
+    item_set_status(
+        item=tm_item,
+        status=Status.IN_PROGRESS,
+        date=datetime.date(2015, 6, 1),
+        source_url="https://example.org/test-source",
+    )
     return tm_item
 
 
@@ -210,9 +216,7 @@ def save_an_items_page_with_a_new_status_update(s: Scene):
 
 def save_another_countrys_item_page_with_a_new_status_update(s: Scene):
     data = form_data(s.browser.get(change_url(s.other)), "actionitem_form")
-    return s.client.post(
-        change_url(s.other), add_new_update(data, **owner_update_fields(s.other))
-    )
+    return s.client.post(change_url(s.other), add_new_update(data, **owner_update_fields(s.other)))
 
 
 def open_the_add_page(s: Scene):
@@ -443,9 +447,13 @@ def test_focal_point_cannot_edit_another_countrys_item_even_by_a_forged_post(
     assert not StatusUpdate.objects.exists()
 
 
-def test_focal_point_cannot_record_an_update_for_the_whole_item(client, browser, focal_point, tm_item):
+def test_focal_point_cannot_record_an_update_for_the_whole_item(
+    client, browser, focal_point, tm_item
+):
     """Issue 12: a focal point speaks for their own country; whole-item updates are editors'."""
-    data = add_new_update(focal_point_submission(browser.get(change_url(tm_item))), **new_update_fields())
+    data = add_new_update(
+        focal_point_submission(browser.get(change_url(tm_item))), **new_update_fields()
+    )
     client.force_login(focal_point)
     before = db_state()
 
@@ -550,7 +558,9 @@ def test_focal_point_cannot_change_reference_records(client, browser, focal_poin
 )
 def test_focal_point_cannot_delete_anything(client, focal_point, tm_item, model):
     update = item_set_status(
-        item=tm_item, status=Status.IN_PROGRESS, date=datetime.date(2015, 6, 1),
+        item=tm_item,
+        status=Status.IN_PROGRESS,
+        date=datetime.date(2015, 6, 1),
         source_url="https://example.org/test-source",
     )
     record = {
@@ -1232,7 +1242,7 @@ def test_a_refusal_without_a_reason_still_says_what_happened(client, plain_staff
 
 
 def test_a_refusal_outside_the_admin_has_the_public_sites_look(rf):
-    request = rf.get("/items/")
+    request = rf.get(ja("/items/"))
     request.user = AnonymousUser()
 
     response = permission_denied(request, PermissionDenied("Closed for maintenance."))

@@ -21,6 +21,7 @@ from commitments.models import ActionItem
 
 from .conftest import PASSWORD
 from .factories import ActionItemFactory, ParagraphFactory
+from .urls import en, ja
 
 SOURCE = "https://www.mofa.go.jp/mofaj/area/centralasia/page1_000001.html"
 
@@ -103,7 +104,7 @@ def test_check_deploy_would_report_debug_left_on():
 
 # Headers and HTTPS.
 
-PAGES = ["/", "/items/", "/admin/login/"]
+PAGES = [ja("/"), en("/items/"), "/admin/login/"]
 
 
 @pytest.mark.django_db
@@ -136,7 +137,7 @@ def test_every_response_forbids_framing_and_leaking_the_referrer(client, url):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/", "/items/", "/documents/"])
+@pytest.mark.parametrize("url", [ja("/"), ja("/items/"), en("/documents/")])
 def test_public_pages_have_no_inline_script_or_style_the_policy_would_block(client, url):
     html = client.get(url).content.decode()
 
@@ -146,20 +147,22 @@ def test_public_pages_have_no_inline_script_or_style_the_policy_would_block(clie
 
 
 @pytest.mark.django_db
-def test_with_production_settings_http_is_redirected_to_https(client, settings):
+# Before anything else: an address without a language is sent to HTTPS as it is.
+@pytest.mark.parametrize("url", [en("/items/?country=TM"), "/items/?country=TM", "/admin/"])
+def test_with_production_settings_http_is_redirected_to_https(client, settings, url):
     settings.SECURE_SSL_REDIRECT = True  # the production default, turned off in conftest.py
 
-    response = client.get("/items/?country=TM")
+    response = client.get(url)
 
     assert response.status_code == 301
-    assert response["Location"] == "https://testserver/items/?country=TM"
+    assert response["Location"] == f"https://testserver{url}"
 
 
 @pytest.mark.django_db
 def test_with_production_settings_https_answers_with_strict_transport_security(client, settings):
     settings.SECURE_SSL_REDIRECT = True
 
-    response = client.get("/", secure=True)
+    response = client.get(ja("/"), secure=True)
 
     assert response.status_code == 200
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
@@ -233,6 +236,16 @@ def test_the_lockout_is_for_that_user_from_that_address_only(client, role_editor
     assert response.status_code == 302
 
 
+# Was a nuisance: every management command printed django-axes' start-up line ("AXES: BEGIN
+# version …, blocking by …") on the console of whoever ran it.
+def test_management_commands_print_nothing_from_django_axes():
+    result = run_manage("check", **production_environment())
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+    assert "AXES" not in result.stdout + result.stderr
+
+
 # The import's upload limit.
 
 IMPORT_URL = "/admin/commitments/actionitem/import/"
@@ -294,11 +307,20 @@ def test_an_upload_over_the_size_limit_is_refused_with_its_size(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/no-such-page/", "/documents/no-such-document/"])
-def test_a_404_page_shows_no_debugging_information(client, url):
+@pytest.mark.parametrize(
+    ("url", "accept_language"),
+    [
+        # The address's language, whatever the browser prefers.
+        (en("/no-such-page/"), "ja"),
+        (en("/documents/no-such-document/"), "ja"),
+        # No language in the address and nothing to redirect to: the reader's language.
+        ("/no-such-page/", "en"),
+    ],
+)
+def test_a_404_page_shows_no_debugging_information(client, url, accept_language):
     assert settings.DEBUG is False
 
-    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE=accept_language)
 
     assert response.status_code == 404
     html = response.content.decode()
@@ -316,7 +338,7 @@ def test_a_500_page_shows_no_traceback_or_error_detail(monkeypatch):
     monkeypatch.setattr(views, "render", broken_summary)
     client = Client(raise_request_exception=False)
 
-    response = client.get("/")
+    response = client.get(ja("/"))
 
     assert response.status_code == 500
     html = response.content.decode()

@@ -45,21 +45,47 @@ def test_it_records_a_sourced_attributed_update(item, editor):
 
 
 def test_it_makes_the_item_show_the_new_status(item, editor):
-    item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 5, 1), user=editor, source_url="https://example.org/test-source")
+    item_set_status(
+        item=item,
+        status=Status.COMPLETED,
+        date=datetime.date(2016, 5, 1),
+        user=editor,
+        source_url="https://example.org/test-source",
+    )
     assert (item.status, item.status_date) == ("completed", datetime.date(2016, 5, 1))
     item.refresh_from_db()
     assert (item.status, item.status_date) == ("completed", datetime.date(2016, 5, 1))
 
 
 def test_the_previous_status_is_the_one_the_item_showed(item):
-    item_set_status(item=item, status=Status.IN_PROGRESS, date=datetime.date(2015, 1, 1), source_url="https://example.org/test-source")
-    second = item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 1, 1), source_url="https://example.org/test-source")
+    item_set_status(
+        item=item,
+        status=Status.IN_PROGRESS,
+        date=datetime.date(2015, 1, 1),
+        source_url="https://example.org/test-source",
+    )
+    second = item_set_status(
+        item=item,
+        status=Status.COMPLETED,
+        date=datetime.date(2016, 1, 1),
+        source_url="https://example.org/test-source",
+    )
     assert second.previous_status == "in_progress"
 
 
 def test_a_back_dated_update_recorded_later_does_not_become_the_current_status(item):
-    item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 5, 1), source_url="https://example.org/test-source")
-    item_set_status(item=item, status=Status.IN_PROGRESS, date=datetime.date(2015, 6, 1), source_url="https://example.org/test-source")
+    item_set_status(
+        item=item,
+        status=Status.COMPLETED,
+        date=datetime.date(2016, 5, 1),
+        source_url="https://example.org/test-source",
+    )
+    item_set_status(
+        item=item,
+        status=Status.IN_PROGRESS,
+        date=datetime.date(2015, 6, 1),
+        source_url="https://example.org/test-source",
+    )
     item.refresh_from_db()
     assert (item.status, item.status_date) == ("completed", datetime.date(2016, 5, 1))
     assert StatusUpdate.objects.filter(item=item).count() == 2
@@ -67,8 +93,12 @@ def test_a_back_dated_update_recorded_later_does_not_become_the_current_status(i
 
 def test_two_statuses_on_the_same_day_the_later_recorded_one_wins(item):
     day = datetime.date(2016, 5, 1)
-    item_set_status(item=item, status=Status.IN_PROGRESS, date=day, source_url="https://example.org/test-source")
-    item_set_status(item=item, status=Status.COMPLETED, date=day, source_url="https://example.org/test-source")
+    item_set_status(
+        item=item, status=Status.IN_PROGRESS, date=day, source_url="https://example.org/test-source"
+    )
+    item_set_status(
+        item=item, status=Status.COMPLETED, date=day, source_url="https://example.org/test-source"
+    )
     item.refresh_from_db()
     assert item.status == "completed"
 
@@ -97,7 +127,9 @@ def test_it_refuses_a_date_in_the_future(item):
 
 
 def test_it_accepts_today(item):
-    item_set_status(item=item, status=Status.COMPLETED, date=TODAY, source_url="https://example.org/test-source")
+    item_set_status(
+        item=item, status=Status.COMPLETED, date=TODAY, source_url="https://example.org/test-source"
+    )
     assert item.status_date == TODAY
 
 
@@ -116,7 +148,13 @@ def test_it_refuses_a_source_that_is_not_a_web_address(item, url):
 
 def test_it_refuses_a_duplicate_update_and_writes_nothing_more(item):
     day = datetime.date(2016, 5, 1)
-    item_set_status(item=item, status=Status.COMPLETED, date=day, note_en="first", source_url="https://example.org/test-source")
+    item_set_status(
+        item=item,
+        status=Status.COMPLETED,
+        date=day,
+        note_en="first",
+        source_url="https://example.org/test-source",
+    )
     history = item.history.count()
 
     errors = refusal(item, status=Status.COMPLETED, date=day, note_en="again")
@@ -127,8 +165,18 @@ def test_it_refuses_a_duplicate_update_and_writes_nothing_more(item):
 
 
 def test_refresh_after_deleting_the_newest_update_shows_the_one_before(item):
-    item_set_status(item=item, status=Status.IN_PROGRESS, date=datetime.date(2015, 1, 1), source_url="https://example.org/test-source")
-    newest = item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 1, 1), source_url="https://example.org/test-source")
+    item_set_status(
+        item=item,
+        status=Status.IN_PROGRESS,
+        date=datetime.date(2015, 1, 1),
+        source_url="https://example.org/test-source",
+    )
+    newest = item_set_status(
+        item=item,
+        status=Status.COMPLETED,
+        date=datetime.date(2016, 1, 1),
+        source_url="https://example.org/test-source",
+    )
     newest.delete()
 
     item_refresh_status(item=item)
@@ -139,7 +187,12 @@ def test_refresh_after_deleting_the_newest_update_shows_the_one_before(item):
 
 
 def test_refresh_after_deleting_every_update_shows_not_assessed(item):
-    item_set_status(item=item, status=Status.IN_PROGRESS, date=datetime.date(2015, 1, 1), source_url="https://example.org/test-source")
+    item_set_status(
+        item=item,
+        status=Status.IN_PROGRESS,
+        date=datetime.date(2015, 1, 1),
+        source_url="https://example.org/test-source",
+    )
     StatusUpdate.objects.filter(item=item).delete()
 
     item_refresh_status(item=item)
@@ -149,7 +202,13 @@ def test_refresh_after_deleting_every_update_shows_not_assessed(item):
 
 
 def test_the_audit_history_records_the_change_and_who_made_it(item, editor):
-    item_set_status(item=item, status=Status.STALLED, date=datetime.date(2016, 1, 1), user=editor, source_url="https://example.org/test-source")
+    item_set_status(
+        item=item,
+        status=Status.STALLED,
+        date=datetime.date(2016, 1, 1),
+        user=editor,
+        source_url="https://example.org/test-source",
+    )
     newest = item.history.latest()
     assert newest.status == "stalled"
     assert newest.status_date == datetime.date(2016, 1, 1)
@@ -158,16 +217,31 @@ def test_the_audit_history_records_the_change_and_who_made_it(item, editor):
 
 
 def test_the_update_itself_has_an_audit_record(item, editor):
-    update = item_set_status(item=item, status=Status.STALLED, date=TODAY, user=editor, source_url="https://example.org/test-source")
+    update = item_set_status(
+        item=item,
+        status=Status.STALLED,
+        date=TODAY,
+        user=editor,
+        source_url="https://example.org/test-source",
+    )
     assert update.history.count() == 1
     assert update.history.get().history_type == "+"
 
 
 def test_a_back_dated_update_leaves_no_item_history(item, editor):
-    item_set_status(item=item, status=Status.COMPLETED, date=datetime.date(2016, 5, 1), user=editor, source_url="https://example.org/test-source")
+    item_set_status(
+        item=item,
+        status=Status.COMPLETED,
+        date=datetime.date(2016, 5, 1),
+        user=editor,
+        source_url="https://example.org/test-source",
+    )
     history = item.history.count()
     item_set_status(
-        item=item, status=Status.IN_PROGRESS, date=datetime.date(2015, 6, 1), user=editor,
+        item=item,
+        status=Status.IN_PROGRESS,
+        date=datetime.date(2015, 6, 1),
+        user=editor,
         source_url="https://example.org/test-source",
     )
     assert item.history.count() == history

@@ -17,6 +17,7 @@ from commitments.models import (
 )
 from commitments.services import item_set_status
 from tests.data import remove_tracker_rows
+from tests.urls import in_language, ja
 
 from .factories import (
     ActionItemFactory,
@@ -99,8 +100,8 @@ class Html(HTMLParser):
 
 
 def get(client, url, language="ja"):
-    client.cookies["django_language"] = language
-    return client.get(url)
+    """The page at `url` (named without its language, as a reader types it) in `language`."""
+    return client.get(in_language(url, language))
 
 
 def html_of(response) -> str:
@@ -128,10 +129,35 @@ def test_every_public_page_opens_in_english(bishkek, client, url):
     assert "取組項目" not in html_of(response)
 
 
+def test_the_address_alone_decides_the_language(bishkek, client):
+    # Neither a cookie nor the browser's languages change what a prefixed address shows.
+    client.cookies["django_language"] = "ja"
+    response = client.get("/en/", headers={"accept-language": "ja"})
+    assert response.status_code == 200
+    assert '<html lang="en">' in html_of(response)
+    client.cookies["django_language"] = "en"
+    response = client.get("/ja/", headers={"accept-language": "en"})
+    assert response.status_code == 200
+    assert '<html lang="ja">' in html_of(response)
+    assert "取組項目" in html_of(response)
+
+
+def test_an_address_without_a_language_goes_to_japanese_by_default(bishkek, client):
+    response = client.get("/items/?country=TM")
+    assert response.status_code == 302
+    assert response["Location"] == "/ja/items/?country=TM"
+
+
 def test_the_browsers_accept_language_picks_english(bishkek, client):
     response = client.get("/", headers={"accept-language": "en-GB,en;q=0.9"})
-    assert '<html lang="en">' in html_of(response)
-    assert "Action items" in html_of(response)
+    assert response.status_code == 302
+    assert response["Location"] == "/en/"
+    page = client.get(response["Location"])
+    assert '<html lang="en">' in html_of(page)
+    assert "Action items" in html_of(page)
+    # An old link with filters keeps them on its way to the reader's language.
+    response = client.get("/items/?country=TM", headers={"accept-language": "en-GB,en;q=0.9"})
+    assert response["Location"] == "/en/items/?country=TM"
 
 
 def test_the_language_links_switch_language_and_return_to_the_same_page(bishkek, client):
@@ -139,9 +165,24 @@ def test_the_language_links_switch_language_and_return_to_the_same_page(bishkek,
     english = next(link["href"] for link in page.links if link["text"] == "English")
     response = client.get(english)
     assert response.status_code == 302
-    assert response["Location"] == "/items/?country=TM"
+    assert response["Location"] == "/en/items/?country=TM"
     assert response.cookies["django_language"].value == "en"
     assert "Action items" in html_of(client.get(response["Location"]))
+    # And back: the English page's link to Japanese goes to the Japanese page, filters and all.
+    page = Html(html_of(client.get("/en/items/?country=TM")))
+    japanese = next(link["href"] for link in page.links if link["text"] == "日本語")
+    response = client.get(japanese)
+    assert response.status_code == 302
+    assert response["Location"] == "/ja/items/?country=TM"
+    assert response.cookies["django_language"].value == "ja"
+
+
+def test_the_chosen_language_is_where_an_address_without_one_goes(bishkek, client):
+    # The switch remembers the choice, so "/" and old links open in it from then on.
+    client.get("/language/?language=en&next=/ja/")
+    response = client.get("/items/?country=TM", headers={"accept-language": "ja"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/items/?country=TM"
 
 
 def test_the_language_switch_never_redirects_to_another_site(bishkek, client):
@@ -159,7 +200,12 @@ def test_the_language_switch_ignores_an_unknown_language(bishkek, client):
 def test_the_language_cookie_wins_over_the_browser(bishkek, client):
     client.cookies["django_language"] = "ja"
     response = client.get("/", headers={"accept-language": "en"})
-    assert "取組項目" in html_of(response)
+    assert response.status_code == 302
+    assert response["Location"] == "/ja/"
+    assert "取組項目" in html_of(client.get(response["Location"]))
+    client.cookies["django_language"] = "en"
+    response = client.get("/", headers={"accept-language": "ja"})
+    assert response["Location"] == "/en/"
 
 
 # The statement page.
@@ -173,7 +219,7 @@ def test_the_statement_page_anchors_every_paragraph(bishkek, client):
 
 def test_the_statement_page_lists_item_25_2_under_paragraph_25(bishkek, client):
     page = Html(html_of(get(client, STATEMENT)))
-    item_url = STATEMENT + "items/25.2/"
+    item_url = ja(STATEMENT + "items/25.2/")
     places = {link["article"] for link in page.links if link["href"] == item_url}
     assert places == {"p25"}
     refs_under_25 = {
@@ -302,7 +348,7 @@ def test_each_theme_bar_segment_links_to_the_items_of_that_theme_and_status(bish
         parts = urlsplit(href)
         query = parse_qs(parts.query)
         if set(query) == {"theme", "status"}:
-            assert parts.path == "/items/"
+            assert parts.path == "/ja/items/"
             theme_links[(query["theme"][0], query["status"][0])] = (href, count)
 
     expected = Counter(ActionItem.objects.values_list("theme__slug", "status"))
@@ -318,10 +364,10 @@ def test_each_theme_bar_segment_links_to_the_items_of_that_theme_and_status(bish
 
 def test_following_the_dialogue_completed_segment_lists_its_items(bishkek, client):
     links = segment_links(html_of(get(client, "/", "en")))
-    href = "/items/?theme=dialogue&status=completed"
+    href = "/en/items/?theme=dialogue&status=completed"
     # Since the 2014 re-assessment the Dialogue's acknowledgements are completed too.
     assert links[href] == 9
-    listed = Html(html_of(get(client, href))).item_refs()
+    listed = Html(html_of(client.get(href))).item_refs()
     assert sorted(listed) == ["1.1", "2.1", "23.1", "23.2", "25.1", "25.2", "25.3", "25.5", "4.1"]
 
 
@@ -377,9 +423,9 @@ def test_country_tm_on_the_dashboard_shows_only_turkmenistans_row(bishkek, clien
     country_rows = [
         link["href"]
         for link in Html(html).links
-        if "row-header" in link["cell"] and link["href"].startswith("/countries/")
+        if "row-header" in link["cell"] and link["href"].startswith("/en/countries/")
     ]
-    assert set(country_rows) == {"/countries/TM/"}
+    assert set(country_rows) == {"/en/countries/TM/"}
 
 
 # Query counts: one fixed bound per page, at two sizes of data.
@@ -435,14 +481,14 @@ def build_catalogue(size: int) -> dict[str, str]:
     assert ActionItem.objects.count() == size
     item = ActionItem.objects.order_by("pk").first()
     return {
-        "dashboard": "/",
-        "documents": "/documents/",
+        "dashboard": ja("/"),
+        "documents": ja("/documents/"),
         "statement": item.document.get_absolute_url(),
-        "item list": "/items/",
+        "item list": ja("/items/"),
         "item": item.get_absolute_url(),
         "country": countries[0].get_absolute_url(),
         "theme": themes[0].get_absolute_url(),
-        "csv export": "/items/export.csv",
+        "csv export": ja("/items/export.csv"),
     }
 
 
@@ -459,11 +505,12 @@ def test_each_page_runs_a_fixed_number_of_queries_whatever_the_data(
     assert body
 
 
+@pytest.mark.parametrize("language", ["ja", "en"])
 @pytest.mark.parametrize("page", MAX_QUERIES)
 def test_the_real_statement_keeps_to_the_same_query_bounds(
-    bishkek, client, django_assert_max_num_queries, page
+    bishkek, client, django_assert_max_num_queries, page, language
 ):
-    url = {**PAGES, "csv export": "/items/export.csv"}[page]
+    url = in_language({**PAGES, "csv export": "/items/export.csv"}[page], language)
     with django_assert_max_num_queries(MAX_QUERIES[page]):
         response = client.get(url)
         body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -495,6 +542,7 @@ HTML_PAGES = {**PAGES, "not found": "/countries/XX/", "bad filter": "/items/?due
 @pytest.mark.parametrize("url", HTML_PAGES.values(), ids=HTML_PAGES.keys())
 def test_pages_have_no_inline_script_or_style(bishkek, client, url, language):
     page = Html(html_of(get(client, url, language)))
+    assert len(page.tags("main")) == 1  # the page itself, not a redirect to it
     inline_scripts = [attrs for attrs in page.tags("script") if not attrs.get("src")]
     assert inline_scripts == []
     assert page.tags("style") == []

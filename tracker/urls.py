@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
+
+from commitments import views
 
 
 def favicon(request):
@@ -13,10 +16,17 @@ def favicon(request):
 urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
     # The open-data API: one address whatever the language (its texts carry every language).
     path("api/v1/", include("commitments.api.urls")),
-    path("", include("commitments.urls")),
+    # Load balancers and uptime checks ask one address whatever the language.
+    path("healthz", views.healthz, name="healthz"),
+    # The language switch: remembers the choice and goes to the same page in that language.
+    path("language/", views.switch_language, name="switch-language"),
+    # The public site lives under its language, /ja/… and /en/…, so a shared link, a bookmark
+    # or a feed opens in the language it was copied in, and a proxy can keep one copy per URL.
+    # An address without the prefix (an old link, a typed "/") is redirected to the reader's
+    # language: the cookie the switch sets, then Accept-Language, then Japanese.
+    *i18n_patterns(path("", include("commitments.urls"))),
 ]
 
 # A refused request says why, in the admin's look or the public site's (commitments/errors.py).

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -28,6 +29,17 @@ LANGUAGES = list(settings.MODELTRANSLATION_LANGUAGES)
 
 def absolute(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
+
+
+def public_page(request, path: str) -> str:
+    """A public page's address without its language (`/documents/…`, not `/ja/documents/…`):
+    the API answers in every language at once, and that address opens the page in the
+    reader's (their language cookie, then Accept-Language). Put `/ja` or `/en` in front of
+    the path for one language."""
+    language = translation.get_language_from_path(path)
+    if language is not None:
+        path = path[len(language) + 1 :]
+    return absolute(request, path)
 
 
 @extend_schema_field(
@@ -210,7 +222,7 @@ class ItemSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), path)
 
     def get_html_url(self, item) -> str:
-        return absolute(self.context.get("request"), item.get_absolute_url())
+        return public_page(self.context.get("request"), item.get_absolute_url())
 
     @extend_schema_field(OwnerStatusSerializer(many=True))
     def get_owner_statuses(self, item) -> list[dict]:
@@ -267,7 +279,7 @@ class ParagraphSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), path)
 
     def get_html_url(self, paragraph) -> str:
-        return absolute(self.context.get("request"), paragraph.get_absolute_url())
+        return public_page(self.context.get("request"), paragraph.get_absolute_url())
 
     def get_items(self, paragraph) -> list[str]:
         return [item.ref for item in paragraph.api_items]
@@ -319,7 +331,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return self._absolute("api:document-detail", document)
 
     def get_html_url(self, document) -> str:
-        return absolute(self.context.get("request"), document.get_absolute_url())
+        return public_page(self.context.get("request"), document.get_absolute_url())
 
     def get_paragraphs_url(self, document) -> str:
         return self._absolute("api:paragraph-list", document)

@@ -5,7 +5,8 @@ hundreds of them, and an include per piece is what made it slow."""
 
 from django import template
 from django.conf import settings
-from django.utils import timezone
+from django.urls import translate_url
+from django.utils import timezone, translation
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
@@ -154,9 +155,38 @@ def country_checkboxes(countries, selected, participants=None) -> str:
         )
         parts.extend(
             f'<li><label><input type="checkbox" name="country" value="{escape(c.code)}"'
-            f'{" checked" if c.code in chosen else ""}> {escape(c.name)} '
+            f"{' checked' if c.code in chosen else ''}> {escape(c.name)} "
             f'<span class="muted">{escape(c.code)}</span></label></li>'
             for c in members
         )
         parts.append("</ul></div>")
     return mark_safe("".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context) -> list[dict[str, str]]:
+    """The page the reader is on, in every site language, as absolute addresses for `hreflang`
+    links: the same page and the same filters (`translate_url` keeps the query string), plus
+    `x-default`, the address without a language, which sends each reader to theirs.
+
+    Empty on a page whose address carries no language, or names no page at all (an error page
+    for an unknown address, `/ja/no-such-page/`): there is no other-language version of it to
+    point to, and an address nothing resolved can be anything, `/ja//evil.example/` included,
+    whose x-default would read as the absolute address http://evil.example/."""
+    request = context.get("request")
+    if (
+        request is None
+        or getattr(request, "resolver_match", None) is None
+        or translation.get_language_from_path(request.path_info) is None
+    ):
+        return []
+    path = request.get_full_path()
+    alternates = [
+        {"code": code, "url": request.build_absolute_uri(translate_url(path, code))}
+        for code, _name in settings.LANGUAGES
+    ]
+    prefix = f"/{translation.get_language()}/"
+    if request.path_info.startswith(prefix):
+        unprefixed = path[len(prefix) - 1 :]
+        alternates.append({"code": "x-default", "url": request.build_absolute_uri(unprefixed)})
+    return alternates
