@@ -3,6 +3,7 @@ every entry point: the item form's update inline, the list's status column and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -89,6 +90,24 @@ class ReadableHistory(HistoricalRecordContextHelper):
         if value in (None, ""):
             return "—"
         return value
+
+
+class StaffPagesMixin:
+    """A ModelAdmin's pages beyond its list and form: each of `staff_pages` is (route, view,
+    URL name), the view a function `view(request, admin_site, **kwargs)` (admin_staff.py,
+    admin_review.py), served behind the admin's login (admin_view); it checks its own
+    permissions."""
+
+    staff_pages: list[tuple[str, Callable, str]] = []
+
+    def get_urls(self):
+        site = self.admin_site
+        pages = [
+            path(route, site.admin_view(partial(view, admin_site=site)), name=name)
+            for route, view, name in self.staff_pages
+        ]
+        # Before the admin's own, whose "<path:object_id>/" would take them.
+        return [*pages, *super().get_urls()]
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
@@ -189,7 +208,14 @@ class ParagraphInline(admin.StackedInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(AuditedAdmin, TranslationAdmin):
+class DocumentAdmin(StaffPagesMixin, AuditedAdmin, TranslationAdmin):
+    staff_pages = [
+        (
+            "<path:object_id>/review-proposals/",
+            admin_review.review_view,
+            "commitments_document_review",
+        ),
+    ]
     list_display = ["slug", "title", "meeting", "signed_on", "place"]
     search_fields = ["slug", "title_ja", "title_en", "meeting_ja", "meeting_en"]
     autocomplete_fields = ["participants"]
@@ -199,17 +225,6 @@ class DocumentAdmin(AuditedAdmin, TranslationAdmin):
         if obj is not None and StatusUpdate.objects.filter(item__document=obj).exists():
             return is_administrator(request.user)
         return super().has_delete_permission(request, obj)
-
-    def get_urls(self):
-        site = self.admin_site
-        return [
-            path(
-                "<path:object_id>/review-proposals/",
-                site.admin_view(partial(admin_review.review_view, admin_site=site)),
-                name="commitments_document_review",
-            ),
-            *super().get_urls(),
-        ]
 
 
 class ActionItemInline(TranslationStackedInline):
@@ -350,7 +365,9 @@ class StatusUpdateInline(TranslationStackedInline):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(StagedImportMixin, ExportMixin, AuditedAdmin, TranslationAdmin):
+class ActionItemAdmin(
+    StaffPagesMixin, StagedImportMixin, ExportMixin, AuditedAdmin, TranslationAdmin
+):
     list_display = [
         "ref",
         "title",
@@ -434,21 +451,14 @@ class ActionItemAdmin(StagedImportMixin, ExportMixin, AuditedAdmin, TranslationA
     def run_import(self, table, *, user, commit, snapshot):
         return import_items(table, user=user, commit=commit, snapshot=snapshot)
 
-    def get_urls(self):
-        site = self.admin_site
-        return [
-            path(
-                "queue/",
-                site.admin_view(partial(admin_staff.queue_view, admin_site=site)),
-                name="commitments_queue",
-            ),
-            path(
-                "<path:object_id>/record-update/",
-                site.admin_view(partial(admin_staff.record_update_view, admin_site=site)),
-                name="commitments_actionitem_record_update",
-            ),
-            *super().get_urls(),
-        ]
+    staff_pages = [
+        ("queue/", admin_staff.queue_view, "commitments_queue"),
+        (
+            "<path:object_id>/record-update/",
+            admin_staff.record_update_view,
+            "commitments_actionitem_record_update",
+        ),
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         if focal_countries(request.user) is not None:
@@ -641,7 +651,7 @@ class ActionItemAdmin(StagedImportMixin, ExportMixin, AuditedAdmin, TranslationA
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(StagedImportMixin, AuditedAdmin, TranslationAdmin):
+class StatusUpdateAdmin(StaffPagesMixin, StagedImportMixin, AuditedAdmin, TranslationAdmin):
     """A read-only view of all updates; new ones are added from the item's page, the work
     queue, or an import of the update log (one row per update; see importing/updates.py)."""
 
@@ -652,6 +662,11 @@ class StatusUpdateAdmin(StagedImportMixin, AuditedAdmin, TranslationAdmin):
 
     def run_import(self, table, *, user, commit, snapshot):
         return import_updates(table, user=user, commit=commit)
+
+    staff_pages = [
+        ("<path:object_id>/correct/", admin_staff.correct_view, "commitments_statusupdate_correct"),
+        ("<path:object_id>/retract/", admin_staff.retract_view, "commitments_statusupdate_retract"),
+    ]
 
     # Few, narrow columns, so that the list fits beside its filters at 1280 px.
     list_display = [
@@ -695,22 +710,6 @@ class StatusUpdateAdmin(StagedImportMixin, AuditedAdmin, TranslationAdmin):
         # The public timeline is append-only: a wrong entry is corrected or retracted (both
         # shown publicly); only an administrator may remove one outright.
         return is_administrator(request.user)
-
-    def get_urls(self):
-        site = self.admin_site
-        return [
-            path(
-                "<path:object_id>/correct/",
-                site.admin_view(partial(admin_staff.correct_view, admin_site=site)),
-                name="commitments_statusupdate_correct",
-            ),
-            path(
-                "<path:object_id>/retract/",
-                site.admin_view(partial(admin_staff.retract_view, admin_site=site)),
-                name="commitments_statusupdate_retract",
-            ),
-            *super().get_urls(),
-        ]
 
     def delete_model(self, request, obj):
         item = obj.item

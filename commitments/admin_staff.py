@@ -39,7 +39,9 @@ def _object_id(value) -> int:
         raise Http404(_("There is no such record.")) from None
 
 
-def _form_page(request, admin_site, *, title, form, item, update=None, template, extra=None):
+def _form_page(request, admin_site, *, title, form, item, update=None, extra=None):
+    """The page of one form about an item's status: recording an update, or (given `update`)
+    correcting or retracting one."""
     context = {
         **admin_site.each_context(request),
         "title": title,
@@ -49,7 +51,7 @@ def _form_page(request, admin_site, *, title, form, item, update=None, template,
         "opts": ActionItem._meta,
         **(extra or {}),
     }
-    return TemplateResponse(request, template, context)
+    return TemplateResponse(request, "admin/commitments/update_form.html", context)
 
 
 # --- the work queue ----------------------------------------------------------------------
@@ -210,7 +212,6 @@ def record_update_view(request, admin_site, object_id):
         title=_("Record a status update"),
         form=form,
         item=item,
-        template="admin/commitments/record_update.html",
         extra={"recent_updates": updates},
     )
 
@@ -262,7 +263,6 @@ def correct_view(request, admin_site, object_id):
         form=form,
         item=update.item,
         update=update,
-        template="admin/commitments/update_form.html",
     )
 
 
@@ -293,5 +293,4 @@ def retract_view(request, admin_site, object_id):
         form=form,
         item=update.item,
         update=update,
-        template="admin/commitments/update_form.html",
     )

@@ -37,10 +37,19 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
-from django.db import DatabaseError, IntegrityError, connections, models, router, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connections,
+    models,
+    router,
+    transaction,
+)
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from django.utils.connection import ConnectionDoesNotExist
 from django.utils.translation import gettext as _
 
 FORMAT = "commitment-tracker-backup"
@@ -705,3 +714,37 @@ def _insert_rows(connection, model, fields, rows: list) -> int:
             ]
             cursor.executemany(sql, batch)
     return len(rows)
+
+
+# --- The commands' arguments ---------------------------------------------------------------
+# `backup` and `restore` take the same FILE, --format and --database, and refuse a database
+# alias that settings.DATABASES lacks in the same words.
+
+#: native: the database's own copy; json: a portable file (the module's docstring says more).
+FORMATS = ("native", "json")
+
+
+def add_arguments(parser, *, file_help: str, database_help: str) -> None:
+    """FILE, --format and --database, for `backup` and `restore` alike."""
+    parser.add_argument("file", help=file_help)
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="native",
+        help=_(
+            "native (default): pg_dump's format on PostgreSQL, a copy of the file on SQLite; "
+            "json: a portable file, restored into SQLite or PostgreSQL."
+        ),
+    )
+    parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help=database_help)
+
+
+def database_name(alias: str) -> str:
+    """The name of the database `alias` (a key of settings.DATABASES), for the commands to
+    say which database they backed up or restored; refused if there is no such key."""
+    try:
+        return connections[alias].settings_dict["NAME"]
+    except ConnectionDoesNotExist:
+        raise BackupError(
+            _("There is no database “%(alias)s” in settings.DATABASES.") % {"alias": alias}
+        ) from None

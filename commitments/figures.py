@@ -547,63 +547,30 @@ class Timeline:
         return 140
 
 
-def _timeline(due_rows, completed_rows) -> Timeline | None:
-    years: dict[int, Year] = {}
-    for year, due, on_time, late in due_rows:
-        years[year] = Year(year, due=due, done_on_time=on_time, done_late=late)
-    for year, completed in completed_rows:
-        years.setdefault(year, Year(year)).completed = completed
-    if not years:
-        return None
-    span = [years.get(y) or Year(y) for y in range(min(years), max(years) + 1)]
-    return Timeline(span, max(max(y.due, y.completed) for y in span))
+def timeline(items: QuerySet | None = None, *, country=None) -> Timeline | None:
+    """What fell due each year and what was completed each year, over the completable items:
+    two queries. None when nothing has a due date or a completion.
 
+    Over `items`, by each item's status; or, given `country`, over the items the country
+    owns, by its own status on each (OwnerStatus), as the country bars count them."""
+    if country is None:
+        rows, item = items.order_by(), ""
+    else:
+        from .models import OwnerStatus
 
-def timeline(items: QuerySet) -> Timeline | None:
-    """What fell due each year and what was completed each year, over the completable items
-    (by their item status): two queries. None when nothing has a due date or a completion."""
-    items = items.order_by().filter(kind__in=COMPLETABLE_KINDS)
+        # The status and its date are the country's own; the rest is the item's.
+        rows, item = OwnerStatus.objects.filter(country=country).order_by(), "item__"
+    rows = rows.filter(**{f"{item}kind__in": COMPLETABLE_KINDS})
     done = Q(status__in=DONE_STATUSES)
     on_time = done & (
-        Q(status_date__lte=F("due_date"))
+        Q(status_date__lte=F(f"{item}due_date"))
         | Q(status_date__isnull=True)
         | Q(status=Status.ONGOING)
-        | Q(starts_on__isnull=False, starts_on__lt=F("due_date"))
+        | Q(**{f"{item}starts_on__isnull": False, f"{item}starts_on__lt": F(f"{item}due_date")})
     )
     due_rows = (
-        items.filter(due_date__isnull=False)
-        .annotate(year=ExtractYear("due_date"))
-        .values_list("year")
-        .annotate(
-            due=Count("pk"),
-            on_time=Count("pk", filter=on_time),
-            late=Count("pk", filter=done & ~on_time),
-        )
-    )
-    completed_rows = (
-        items.filter(status=Status.COMPLETED, status_date__isnull=False)
-        .annotate(year=ExtractYear("status_date"))
-        .values_list("year")
-        .annotate(n=Count("pk"))
-    )
-    return _timeline(due_rows, completed_rows)
-
-
-def country_timeline(country) -> Timeline | None:
-    """The same for one country, by its own status on each item it owns: two queries."""
-    from .models import OwnerStatus
-
-    rows = OwnerStatus.objects.filter(country=country, item__kind__in=COMPLETABLE_KINDS).order_by()
-    done = Q(status__in=DONE_STATUSES)
-    on_time = done & (
-        Q(status_date__lte=F("item__due_date"))
-        | Q(status_date__isnull=True)
-        | Q(status=Status.ONGOING)
-        | Q(item__starts_on__isnull=False, item__starts_on__lt=F("item__due_date"))
-    )
-    due_rows = (
-        rows.filter(item__due_date__isnull=False)
-        .annotate(year=ExtractYear("item__due_date"))
+        rows.filter(**{f"{item}due_date__isnull": False})
+        .annotate(year=ExtractYear(f"{item}due_date"))
         .values_list("year")
         .annotate(
             due=Count("pk"),
@@ -617,4 +584,12 @@ def country_timeline(country) -> Timeline | None:
         .values_list("year")
         .annotate(n=Count("pk"))
     )
-    return _timeline(due_rows, completed_rows)
+    years: dict[int, Year] = {}
+    for year, due, on_time_count, late in due_rows:
+        years[year] = Year(year, due=due, done_on_time=on_time_count, done_late=late)
+    for year, completed in completed_rows:
+        years.setdefault(year, Year(year)).completed = completed
+    if not years:
+        return None
+    span = [years.get(y) or Year(y) for y in range(min(years), max(years) + 1)]
+    return Timeline(span, max(max(y.due, y.completed) for y in span))

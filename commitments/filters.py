@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Length
 from django.utils.choices import CallableChoiceIterator
@@ -14,6 +15,8 @@ from .choices import Kind, Status, Strength
 from .figures import Share, filter_share
 from .models import ActionItem, Country, Document, OwnerStatus, Theme
 from .querysets import countries_owning_items
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
 class CodeChoiceField(forms.ModelMultipleChoiceField):
@@ -119,7 +122,12 @@ class ActionItemFilterSet(django_filters.FilterSet):
         label=_("Document"),
         field_name="document",
         to_field_name="slug",
-        queryset=Document.objects.all(),
+        # The menu names each document: its slug, meeting and title, not its whole text.
+        queryset=Document.objects.only(
+            "slug",
+            "signed_on",
+            *(f"{name}_{code}" for name in ("meeting", "title") for code in LANGUAGE_CODES),
+        ),
         error_messages={"invalid_choice": _("There is no such document.")},
     )
     due_year = django_filters.NumberFilter(

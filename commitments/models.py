@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -507,7 +508,11 @@ class ActionItem(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.take_paragraphs_document()
-        super().save(*args, **kwargs)
+        # modeltranslation writes the untranslated columns (title, description) with what
+        # they read in the active language: in the default language, so that they hold
+        # title_ja (else title_en) whichever language the person saving reads in.
+        with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            super().save(*args, **kwargs)
 
     @property
     def status_enum(self) -> Status:

@@ -110,15 +110,27 @@ def derive_status(updates, owner_ids=None) -> tuple[str, datetime.date | None]:
     return status, (max(dates) if dates else None)
 
 
-def breakdown(updates, owners) -> list[tuple[str, list]]:
-    """[(status, [countries…]), …] for display, firmest status first; `owners` are Country
-    objects. Empty when no owner has its own update (the item's status says it all)."""
-    updates = list(updates)
-    if not any(u.country_id is not None for u in _standing(updates)):
-        return []
-    by_owner = owner_statuses(updates, [c.pk for c in owners])
+def speaks_per_country(updates) -> bool:
+    """True when a standing update speaks for one owner: then the owners' own statuses are
+    shown beside the item's."""
+    return any(u.country_id is not None for u in _standing(updates))
+
+
+def group_by_status(owners_with_status) -> list[tuple[str, list]]:
+    """[(status, [countries…]), …] for display, firmest status first, from (country, status)
+    pairs; the countries stay in the order given."""
     groups: dict[str, list] = {}
-    for country in owners:
-        groups.setdefault(by_owner[country.pk].status, []).append(country)
+    for country, status in owners_with_status:
+        groups.setdefault(status, []).append(country)
     rank = {status: i for i, status in enumerate(Status.display_order())}
     return sorted(groups.items(), key=lambda pair: rank.get(pair[0], 99))
+
+
+def breakdown(updates, owners) -> list[tuple[str, list]]:
+    """Each owner's status by rule 1, grouped (group_by_status); `owners` are Country
+    objects. Empty when no owner has its own update (the item's status says it all)."""
+    updates = list(updates)
+    if not speaks_per_country(updates):
+        return []
+    by_owner = owner_statuses(updates, [c.pk for c in owners])
+    return group_by_status((country, by_owner[country.pk].status) for country in owners)

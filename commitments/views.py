@@ -42,6 +42,10 @@ DASHBOARD_DOCUMENTS = 10
 # are on /countries/). With the bars' 8 segments each, this keeps the page under 100 KB.
 DASHBOARD_PARTICIPANTS = 8
 DASHBOARD_OTHER_COUNTRIES = 6
+#: On a theme's page, besides the participants (every country: ?countries=all).
+THEME_OTHER_COUNTRIES = 10
+#: Items listed on a country's or a theme's page, soonest due first (all are on the list page).
+SUBSET_ITEMS = 100
 
 
 def _country_selection(request: HttpRequest) -> tuple[list[Country], str]:
@@ -153,7 +157,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     shown = (
         items.with_related()
         .annotate(own_status=Subquery(own.values("status")[:1]))
-        .order_by(*figures.by_due_then_ref())[:200]
+        .order_by(*figures.by_due_then_ref())[:SUBSET_ITEMS]
     )
     summary, themes = progress.kept_country(country, base)
     context = {
@@ -161,7 +165,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
         "summary": summary,
         "rates": summary.rates,  # by its own status, from the kept counts (kept_country)
         "shares": figures.share_counts(items),
-        "timeline": figures.country_timeline(country),
+        "timeline": figures.timeline(country=country),
         "themes": figures.table(themes, {bar.label.pk: bar.rates for bar in themes}),
         "scorecard": (card := scorecards.scorecards([country])[0]),
         "scorecard_list": [card],
@@ -175,7 +179,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "commitments/country_detail.html", context)
 
 
-@cached_page("country")
+@cached_page("country", "countries")
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
     countries, error = _country_selection(request)
@@ -189,6 +193,20 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         summary = progress.kept_summary(theme=theme, base_params=base)
         country_bars = progress.kept_by_country(theme=theme, base_params=base)
         rates = summary.rates
+    participants = figures.participant_codes()
+    every_country = len(country_bars)
+    if not countries and request.GET.get("countries") != "all":
+        # The participants and the other countries owning most of the theme's items, as on
+        # the dashboard; every country one click away (?countries=all). All 249 rows made a
+        # 0.7 MB page at 100,000 items.
+        others = sorted(
+            (bar for bar in country_bars if bar.label.code not in participants),
+            key=lambda bar: (-bar.total, bar.label.code),
+        )[:THEME_OTHER_COUNTRIES]
+        kept = {bar.label.pk for bar in others}
+        country_bars = [
+            bar for bar in country_bars if bar.label.code in participants or bar.label.pk in kept
+        ]
     context = {
         **_overview(items, countries=countries),
         "summary": summary,
@@ -197,15 +215,14 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Each country by its own status on the theme's items, rates included (the kept
         # counts: a chosen country's rows are the same with or without the selection).
         "countries": figures.country_table(
-            country_bars,
-            {bar.label.pk: bar.rates for bar in country_bars},
-            participants := figures.participant_codes(),
+            country_bars, {bar.label.pk: bar.rates for bar in country_bars}, participants
         ),
         "participant_codes": participants,  # the country menu's groups, without a query
+        "hidden_countries": every_country - len(country_bars),
         "theme": theme,
         "feed_url": reverse("commitments:feed-theme", args=[theme.slug]),
         "selected_countries": countries,
-        "items": items.with_related().order_by(*figures.by_due_then_ref())[:200],
+        "items": items.with_related().order_by(*figures.by_due_then_ref())[:SUBSET_ITEMS],
         "item_count": summary.total,
         "list_url": progress.items_url(**base),
     }
@@ -277,17 +294,25 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cached_page()
 def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     try:
-        item = (
-            ActionItem.objects.with_related()
-            .select_related("paragraph__section")
-            .get(document__slug=slug, ref=ref)
+        item = ActionItem.objects.select_related("document", "paragraph__section", "theme").get(
+            document__slug=slug, ref=ref
         )
     except ActionItem.DoesNotExist:
         raise Http404(_("There is no item %(ref)s in this document.") % {"ref": ref}) from None
     updates = list(
         item.updates.select_related("recorded_by", "country").order_by("-date", "-recorded_at")
     )
-    owners = sorted(item.owners.all(), key=lambda c: c.code)
+    # Each owner with its own status on the item (status_rule, rule 1), kept in step with
+    # the updates (summaries.py): read with the owners, in the same query.
+    own = OwnerStatus.objects.filter(item=item, country=OuterRef("pk"))
+    owners = list(
+        item.owners.annotate(own_status=Subquery(own.values("status")[:1])).order_by("code")
+    )
+    # Shown once an update speaks for one owner; until then the item's status says it all.
+    if status_rule.speaks_per_country(updates):
+        breakdown = status_rule.group_by_status((owner, owner.own_status) for owner in owners)
+    else:
+        breakdown = []
     day = today()
     context = {
         "item": item,
@@ -297,7 +322,8 @@ def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         "past_due_unassessed": figures.is_past_due_unassessed(item, day),
         "completed_late": figures.is_completed_late(item),
         "period_ran_on": figures.ran_past_its_period(item),
-        "owner_breakdown": status_rule.breakdown(updates, owners),
+        "owners": owners,
+        "owner_breakdown": breakdown,
         "owner_count": len(owners),
     }
     return render(request, "commitments/item_detail.html", context)
@@ -322,8 +348,11 @@ def item_list(request: HttpRequest) -> HttpResponse:
         "count": paginator.count,
         "chips": chips,
         "heading": listing.heading(paginator.count, chips),
+        # Alone, with some others or with everyone: the question a country's list answers.
+        # Asked only of a list narrowed to some countries: over every item it is a scan of
+        # the whole table (115 ms at 100,000 items) for a split nobody asked about.
         "share_line": listing.share_line(figures.share_counts(items), request.GET)
-        if valid and paginator.count and not request.GET.getlist("share")
+        if valid and chosen and paginator.count and not request.GET.getlist("share")
         else "",
         "filter_countries": countries_owning_items() | Country.objects.filter(code__in=chosen),
         "chosen_countries": chosen,

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.utils import translation
 
 from commitments.models import Country, FocalPoint
 from commitments.roles import ADMINISTRATORS, EDITORS, FOCAL_POINTS
@@ -33,6 +34,11 @@ def plain_test_environment(settings):
     # Every test rolls its data back, so data versions repeat from test to test: start each
     # test with an empty page cache (commitments/cache.py).
     cache.clear()
+    # A request leaves its language active in the thread (LocaleMiddleware), so reverse() in
+    # the next test would name /en/ pages after an English one: start every test in the
+    # default language, as a fresh process would.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(scope="session")

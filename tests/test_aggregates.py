@@ -465,7 +465,7 @@ def segment_links(html: str, prefix: str) -> dict[str, int]:
     """Each bar segment's link (under `prefix`) and the count it shows."""
     found = {}
     for href, count in re.findall(
-        r'<a class="segment [^"]*" href="([^"]+)"[^>]*><span class="segment-count">(\d+)</span>',
+        r'<a class="segment [^"]*" href="([^"]+)"[^>]*>(\d+)</a>',
         html,
     ):
         href = href.replace("&amp;", "&")

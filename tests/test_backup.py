@@ -601,6 +601,17 @@ def test_the_commands_explain_their_options(command):
     assert "--format {native,json}" in text and "portable" in text and "--database" in text
 
 
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_the_commands_refuse_a_database_that_settings_do_not_name(command, tmp_path):
+    path = tmp_path / "backup.json"
+
+    with pytest.raises(CommandError) as refused:
+        call_command(command, str(path), "--format=json", "--database=nowhere")
+
+    assert str(refused.value) == "There is no database “nowhere” in settings.DATABASES."
+    assert not path.exists()
+
+
 def test_a_refused_restore_exits_non_zero_and_says_why_on_the_command_line(tmp_path):
     missing = tmp_path / "missing.native"
     environment = {

@@ -117,7 +117,8 @@ def test_clicking_a_bar_segment_lands_on_the_matching_filtered_list(page, live_s
     page.goto(live_server.url + "/")
     section = page.locator("section", has=page.get_by_role("heading", name="Progress by theme"))
     segment = section.locator("a.segment.status-completed").first
-    count = int(segment.locator(".segment-count").inner_text())
+    count = int(segment.inner_text())
+    assert segment.get_attribute("aria-label") == f"{count} Completed"
     segment.click()
     page.wait_for_url(re.compile(r"/items/\?.*status=completed"))
     assert re.search(r"theme=[a-z-]+", page.url)

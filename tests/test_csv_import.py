@@ -563,6 +563,31 @@ def test_the_import_command_keeps_both_titles_whatever_the_active_language(tmp_p
     )
 
 
+def stored_title(ref: str) -> str:
+    """The untranslated `title` column itself: modeltranslation reads and filters `title` as
+    the active language's column."""
+    return (
+        ActionItem.objects.rewrite(False)
+        .values_list("title", flat=True)
+        .get(document__slug=SLUG, ref=ref)
+    )
+
+
+def test_an_import_keeps_the_untranslated_title_the_default_languages_title(tmp_path, exported):
+    """`title` holds title_ja, else title_en, on new and changed items alike, although the
+    import runs with English active (import_file)."""
+    retitled = {
+        "25.2": {"title_ja": "第６回外相会合をアシガバットで開催"},
+        "25.1": {"title_ja": "", "title_en": "Turkmenistan chairs the Dialogue"},
+    }
+    rows = [{**r, **retitled.get(r["ref"], {})} for r in exported]
+    import_file(write(tmp_path, csv_text([*rows, new_row(title_ja="")])))
+
+    assert stored_title("25.2") == "第６回外相会合をアシガバットで開催"
+    assert stored_title("25.1") == "Turkmenistan chairs the Dialogue"
+    assert stored_title("26.9") == "A new partnership step"
+
+
 def test_the_admin_import_reports_shift_jis(admin_client):
     content = csv_text([new_row(title_en="")]).encode("cp932")
     html = admin_upload(admin_client, content).content.decode()

@@ -437,3 +437,29 @@ def test_strength_filter_and_sort_firmest_first(client):
     strengths = [item.strength for item in ordered.context["page"].object_list]
     ranks = [Strength(s).rank for s in strengths if s]
     assert ranks == sorted(ranks)
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize("query", ["document=caj-fmm5-2014", "document=nope", ""])
+def test_the_document_menu_is_drawn_as_djangos_widget_draws_it(bishkek, language, query):
+    """templatetags.tracker.document_select builds the menu from plain values for speed; it must
+    say what the form's own widget says (names in the reader's language, the choice kept)."""
+    import re
+
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from commitments.filters import ActionItemFilterSet
+    from commitments.models import ActionItem
+    from commitments.templatetags.tracker import document_select
+
+    with translation.override(language):
+        filterset = ActionItemFilterSet(QueryDict(query) or None, queryset=ActionItem.objects.all())
+        filterset.is_valid()
+        field = filterset.form["document"]
+        django_drawn = re.sub(r">\s+<", "><", str(field).strip())
+        django_drawn = django_drawn.replace(' aria-describedby="id_document_error"', "").replace(
+            'name="document" aria-invalid="true" id="id_document"',
+            'name="document" id="id_document" aria-invalid="true"',
+        )
+        assert document_select(field) == django_drawn

@@ -172,6 +172,17 @@ def test_an_items_document_is_always_its_paragraphs_document():
 # Deadlines.
 
 
+def test_an_item_saved_in_english_keeps_its_untranslated_columns_in_japanese():
+    item = ActionItemFactory(title_ja="対話の議長国", title_en="Chair the Dialogue")
+    with override("en"):
+        item.description_ja = "二年間。"
+        item.description_en = "For two years."
+        item.save()
+
+    stored = ActionItem.objects.rewrite(False).values_list("title", "description").get(pk=item.pk)
+    assert stored == ("対話の議長国", "二年間。")
+
+
 def test_an_assessed_open_item_past_its_due_date_is_overdue():
     item = ActionItemFactory(due_date=TODAY - DAY, due_precision=DuePrecision.DAY)
     set_status(item, Status.NOT_STARTED, TODAY - 2 * DAY)

@@ -10,7 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commitments.choices import Status
@@ -18,7 +20,7 @@ from commitments.importing.tabular import read_table
 from commitments.importing.updates import import_updates
 from commitments.models import FocalPoint, StatusUpdate
 from commitments.roles import FOCAL_POINTS
-from commitments.services import item_set_status
+from commitments.services import item_set_status, update_retract
 from commitments.status_rule import breakdown, combine, derive_status, owner_statuses
 
 from .factories import ActionItemFactory, CountryFactory, ParagraphFactory
@@ -206,6 +208,72 @@ def test_country_pages_show_each_countrys_own_status(protocol):
     assert [i.own_status for i in us.context["items"]] == [S.NOT_STARTED]
     item_page = client.get(en(protocol.get_absolute_url())).content.decode()
     assert "owners&#x27; own statuses" in item_page or "owners' own statuses" in item_page
+
+
+# The item page reads each owner's kept status (OwnerStatus, summaries.py): the groups are
+# those the rule gives from the updates.
+
+
+def page_breakdown(item) -> list[tuple[str, list[str]]]:
+    groups = Client().get(en(item.get_absolute_url())).context["owner_breakdown"]
+    return [(status, [c.code for c in countries]) for status, countries in groups]
+
+
+def rule_breakdown(item) -> list[tuple[str, list[str]]]:
+    groups = breakdown(item.updates.all(), list(item.owners.order_by("code")))
+    return [(status, [c.code for c in countries]) for status, countries in groups]
+
+
+def test_the_item_page_groups_the_owners_by_their_own_status(protocol):
+    for day, code in enumerate(("GB", "FR", "RU", "CN"), start=1):
+        ratify(protocol, code, day)
+    ratify(protocol, "US", 27, status=S.NOT_STARTED)
+    assert (
+        page_breakdown(protocol)
+        == rule_breakdown(protocol)
+        == [
+            (S.COMPLETED, ["CN", "FR", "GB", "RU"]),
+            (S.NOT_STARTED, ["US"]),
+        ]
+    )
+
+
+def test_on_the_item_page_a_newer_update_for_the_whole_item_speaks_for_every_owner(protocol):
+    ratify(protocol, "GB", 1)
+    item_set_status(
+        item=protocol, status=S.STALLED, date=datetime.date(2015, 4, 5), source_url=SOURCE
+    )
+    assert (
+        page_breakdown(protocol)
+        == rule_breakdown(protocol)
+        == [(S.STALLED, ["CN", "FR", "GB", "RU", "US"])]
+    )
+
+
+def test_the_item_page_shows_no_breakdown_while_no_standing_update_speaks_for_one_owner(
+    protocol, editor
+):
+    item_set_status(
+        item=protocol, status=S.IN_PROGRESS, date=datetime.date(2015, 4, 1), source_url=SOURCE
+    )
+    assert page_breakdown(protocol) == rule_breakdown(protocol) == []
+    gb = ratify(protocol, "GB", 2)
+    assert page_breakdown(protocol) == rule_breakdown(protocol) != []
+    update_retract(update=gb, user=editor, reason="Recorded for the wrong country.")
+    assert page_breakdown(protocol) == rule_breakdown(protocol) == []
+
+
+def test_the_item_page_asks_no_query_per_owner(protocol, django_assert_num_queries):
+    ratify(protocol, "GB", 1)
+    one_owner = ActionItemFactory(
+        paragraph=protocol.paragraph, ref="19.8", owners=[CountryFactory(code="KZ")]
+    )
+    ratify(one_owner, "KZ", 1)
+    client = Client()
+    with CaptureQueriesContext(connection) as few:
+        client.get(en(one_owner.get_absolute_url()))
+    with django_assert_num_queries(len(few)):
+        client.get(en(protocol.get_absolute_url()))
 
 
 # The update log as CSV.

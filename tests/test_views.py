@@ -577,3 +577,56 @@ def test_every_form_control_has_a_label(bishkek, client, url):
     assert unlabelled == []
     if url in (PAGES["item list"], PAGES["dashboard"]):
         assert controls  # the filters are there to be checked
+
+
+@pytest.mark.parametrize(("language", "completed"), [("en", "Completed"), ("ja", "完了")])
+def test_each_bar_segment_says_its_count_and_status_to_a_screen_reader(
+    bishkek, client, language, completed
+):
+    html = html_of(get(client, "/", language))
+    names = re.findall(
+        r'<a class="segment status-completed[^"]*" href="[^"]+" aria-label="([^"]+)">(\d+)</a>',
+        html,
+    )
+    assert names
+    assert all(name == f"{count} {completed}" for name, count in names)
+
+
+def test_a_themes_page_shows_the_participants_and_the_top_owners_then_every_country_on_request(
+    db, client
+):
+    from django.urls import reverse
+
+    from commitments.views import THEME_OTHER_COUNTRIES
+    from tests.factories import ActionItemFactory, CountryFactory, ThemeFactory
+
+    theme = ThemeFactory(slug="many-owners")
+    owners = [CountryFactory(code=f"Q{chr(65 + i)}") for i in range(THEME_OTHER_COUNTRIES + 3)]
+    for count, country in enumerate(owners, start=1):
+        for _ in range(count):  # QA owns 1 item, QB 2, …: the last ones own most
+            ActionItemFactory(theme=theme, owners=[country])
+    url = reverse("commitments:theme-detail", args=[theme.slug])
+
+    def by_country(html: str) -> list[str]:
+        section = html[html.index('id="by-country"') :]
+        return re.findall(r'href="/ja/countries/(Q[A-Z])/"', section[: section.index("</section>")])
+
+    shown = by_country(html_of(client.get(url)))
+    expected = [c.code for c in owners][-THEME_OTHER_COUNTRIES:]
+    assert sorted(set(shown)) == sorted(expected)
+    assert "ほか3か国を表示" in html_of(client.get(url))
+
+    everyone = by_country(html_of(client.get(url + "?countries=all")))
+    assert sorted(set(everyone)) == sorted(c.code for c in owners)
+
+
+def test_a_long_subset_page_says_it_lists_only_the_first_items(bishkek, client, monkeypatch):
+    from commitments import views
+
+    monkeypatch.setattr(views, "SUBSET_ITEMS", 5)
+    html = html_of(get(client, "/countries/TM/", "en"))
+    assert "The first 5 by due date; the item list has all 37." in html
+    html = html_of(get(client, "/countries/KG/", "en"))
+    assert "The first 5 by due date" in html
+    monkeypatch.setattr(views, "SUBSET_ITEMS", 100)
+    assert "by due date; the item list has all" not in html_of(get(client, "/countries/UZ/", "en"))

@@ -956,7 +956,9 @@ def _write(planned_new, planned_changed, edited, owners, new_updates, user, now)
         if id(item) in edited:
             item.version += 1
         item.updated_at = now
-    ActionItem.objects.bulk_update(planned_changed, UPDATED_FIELDS, batch_size=BATCH)
+    # Without rewrite(False), modeltranslation would turn "title" into "title_ja" and leave
+    # the untranslated columns as they were before the change.
+    ActionItem.objects.rewrite(False).bulk_update(planned_changed, UPDATED_FIELDS, batch_size=BATCH)
     records += history.bulk_history_create(
         planned_changed, batch_size=BATCH, update=True, default_user=user
     )

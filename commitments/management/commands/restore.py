@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.utils.connection import ConnectionDoesNotExist
 from django.utils.translation import gettext as _
 
 from commitments import backups
@@ -20,20 +18,10 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=_("The backup file to read."))
-        parser.add_argument(
-            "--format",
-            choices=["native", "json"],
-            default="native",
-            help=_(
-                "native (default): pg_dump's format on PostgreSQL, a copy of the file on SQLite; "
-                "json: a portable file, restored into SQLite or PostgreSQL."
-            ),
-        )
-        parser.add_argument(
-            "--database",
-            default=DEFAULT_DB_ALIAS,
-            help=_("The database to restore into (a key of settings.DATABASES)."),
+        backups.add_arguments(
+            parser,
+            file_help=_("The backup file to read."),
+            database_help=_("The database to restore into (a key of settings.DATABASES)."),
         )
         parser.add_argument(
             "--force",
@@ -43,19 +31,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, format, database, force, **options):
         try:
-            connections[database]
-        except ConnectionDoesNotExist:
-            raise CommandError(
-                _("There is no database “%(alias)s” in settings.DATABASES.") % {"alias": database}
-            ) from None
-        try:
+            name = backups.database_name(database)
             if format == "json":
                 summary = backups.restore_json(file, using=database, force=force)
             else:
                 summary = backups.restore_native(file, using=database, force=force)
         except backups.BackupError as error:
             raise CommandError(str(error)) from None
-        name = connections[database].settings_dict["NAME"]
         if format == "json":
             message = _(
                 "Restored %(rows)d rows of %(tables)d tables from %(path)s into the database "
