@@ -926,23 +926,25 @@ def _plan_existing(row, item, outcome, planned_changed, owners, statuses, update
 
 def _status_rows(statuses, updates_by_item, user, now) -> list[StatusUpdate]:
     rows: list[StatusUpdate] = []
+    # This file's own earlier rows for each item (by identity: new items have no pk yet).
+    written: dict[int, list[StatusUpdate]] = {}
     for planned in statuses:
         earlier = updates_by_item.get(planned.item.pk, []) if planned.item.pk else []
-        history = [*earlier, *(r for r in rows if r.item is planned.item)]
-        rows.append(
-            StatusUpdate(
-                item=planned.item,
-                status=planned.status,
-                previous_status=previous_status_on(history, planned.date),
-                date=planned.date,
-                note=planned.note_ja or planned.note_en,
-                note_ja=planned.note_ja,
-                note_en=planned.note_en,
-                source_url=planned.source_url,
-                recorded_by=user,
-                recorded_at=now,
-            )
+        history = [*earlier, *written.get(id(planned.item), [])]
+        row = StatusUpdate(
+            item=planned.item,
+            status=planned.status,
+            previous_status=previous_status_on(history, planned.date),
+            date=planned.date,
+            note=planned.note_ja or planned.note_en,
+            note_ja=planned.note_ja,
+            note_en=planned.note_en,
+            source_url=planned.source_url,
+            recorded_by=user,
+            recorded_at=now,
         )
+        rows.append(row)
+        written.setdefault(id(planned.item), []).append(row)
     return rows
 
 

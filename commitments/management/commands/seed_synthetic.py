@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from commitments import summaries
 from commitments.cache import bump_data_version
 from commitments.choices import DuePrecision, Kind, Status, Strength
+from commitments.dates import period_end
 from commitments.models import (
     ActionItem,
     Country,
@@ -185,6 +186,11 @@ class Seeder:
         if rng.random() < 0.7:
             precision = rng.choice(DuePrecision.values)
             due = doc.signed_on + datetime.timedelta(days=rng.randrange(30, 3000))
+            # As the model and the import require: the last day of the period it names.
+            if precision == DuePrecision.YEAR:
+                due = period_end(due.year)
+            elif precision == DuePrecision.MONTH:
+                due = period_end(due.year, due.month)
         return ActionItem(
             document=doc,
             paragraph=paragraph,
