@@ -30,14 +30,16 @@ run: install
 	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## make test: the whole suite (browser tests need /usr/bin/chromium; see README)
+## make test: the whole suite, one worker per core (pytest-xdist; each worker has its own test
+## database). PYTEST_WORKERS=0 runs it in one process. Browser tests need /usr/bin/chromium.
+PYTEST_WORKERS ?= auto
 test: install
-	$(TEST_ENV) $(BIN)/pytest
+	$(TEST_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 ## make test-shared-cache: the page cache tests against Redis (CACHE_URL, by default a Redis
 ## on 127.0.0.1:6379, database 1, which the tests empty); .ci/run starts one
 test-shared-cache: install
-	CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1} $(TEST_ENV) $(BIN)/pytest tests/test_http_caching.py
+	CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1} $(TEST_ENV) $(BIN)/pytest -n 0 tests/test_http_caching.py
 
 ## make check: lint and missing migrations
 check: install
