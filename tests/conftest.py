@@ -11,6 +11,9 @@ from django.utils import translation
 from commitments.models import Country, FocalPoint
 from commitments.roles import ADMINISTRATORS, EDITORS, FOCAL_POINTS
 
+# The browser tests' shared Chromium fixture (one browser per test module).
+pytest_plugins = ["tests.browsing"]
+
 PASSWORD = "not-a-real-password-42"
 
 

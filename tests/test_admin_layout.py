@@ -8,10 +8,8 @@ once (committed, like conftest's `bishkek`), so the tests share it without flush
 
 import csv
 import io
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -28,23 +26,19 @@ from commitments.dates import today
 from commitments.models import ActionItem, Country, FocalPoint
 from commitments.roles import EDITORS, FOCAL_POINTS
 from commitments.services import item_set_status
+from tests.browsing import needs_chromium
 from tests.test_csv_import import csv_text
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     # Each test's writes (the import preview's staged file) roll back; the live server shares
     # the test's in-memory database connection.
     pytest.mark.django_db,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
+    needs_chromium,
 ]
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 # Long pages (a document with all its paragraphs) are cut here in the screenshots.
 SCREENSHOT_MAX_HEIGHT = 2400
 HEIGHTS = {1280: 800, 390: 844}
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SUPERUSER, EDITOR, FOCAL_POINT = "superuser", "editor", "focal_point"
 ALL_ROLES = (SUPERUSER, EDITOR, FOCAL_POINT)
@@ -122,16 +116,6 @@ class Site:
     ids: dict
     sessions: dict  # role → session key
     csv: bytes
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _busiest_item(country: Country) -> ActionItem:

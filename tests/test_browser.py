@@ -1,44 +1,18 @@
 """The public site and the admin in a real browser: Debian's Chromium driven by Playwright
 against the live server, with the production Content Security Policy switched on."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from commitments.models import ActionItem
+from tests.browsing import needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
+    needs_chromium,
 ]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-# Playwright's sync API runs an event loop in this thread; the Django calls the tests make
-# themselves (fixtures, assertions on the database) are ordinary synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

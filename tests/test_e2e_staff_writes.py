@@ -24,10 +24,9 @@ from django.utils import translation
 
 from commitments.models import ActionItem, Country, Document, StatusUpdate
 from commitments.roles import EDITORS
+from tests.browsing import needs_chromium
 from tests.data import FIXTURES
 from tests.test_e2e_staff import (
-    ARGS,
-    CHROMIUM,
     Catalogues,
     Screens,
     expect_japanese,
@@ -41,9 +40,7 @@ from tests.test_e2e_staff import (
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
+    needs_chromium,
 ]
 PASSWORD = "a-morning-in-ashgabat-2025"
 STATEMENT = settings.BASE_DIR / "tests" / "data" / "statements" / "mekong-fmm19-2026.ja.txt"
@@ -52,16 +49,6 @@ FOCAL_USERNAME = "focal.tm.morning"
 REFERENCE_DATA = [path for path in FIXTURES if path.endswith(("countries.json", "themes.json"))]
 STATEMENTS = [path for path in FIXTURES if path not in REFERENCE_DATA]
 UPDATES = 10
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

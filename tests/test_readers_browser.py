@@ -5,7 +5,6 @@ counts on a phone."""
 
 import csv
 import io
-import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -14,25 +13,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.browsing import needs_chromium
+
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
+    needs_chromium,
 ]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

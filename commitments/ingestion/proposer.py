@@ -203,9 +203,15 @@ def _last_cue_end(text: str) -> int:
 
 def _split_after(text: str, tokens: Iterable[str]) -> list[str]:
     """Cut the text after each top-level occurrence of the tokens."""
-    cuts = sorted({at + len(token) for token in tokens for at in _top_level_positions(text, token)})
+    return _cut_at(
+        text, {at + len(token) for token in tokens for at in _top_level_positions(text, token)}
+    )
+
+
+def _cut_at(text: str, cuts: set[int]) -> list[str]:
+    """The text cut at those positions, with no empty or blank piece."""
     parts, start = [], 0
-    for cut in cuts:
+    for cut in sorted(cuts):
         if cut < len(text) and text[start:cut].strip():
             parts.append(text[start:cut])
             start = cut
@@ -240,16 +246,10 @@ def _split_after_cues(text: str) -> list[str]:
             depth += 1
         elif ch in CLOSING:
             depth = max(0, depth - 1)
-    cuts = sorted(
-        {m.end() for p in JOINING_PATTERNS for m in p.finditer(text) if depths[m.start()] == 0}
+    return _cut_at(
+        text,
+        {m.end() for p in JOINING_PATTERNS for m in p.finditer(text) if depths[m.start()] == 0},
     )
-    parts, start = [], 0
-    for cut in cuts:
-        if cut < len(text) and text[start:cut].strip():
-            parts.append(text[start:cut])
-            start = cut
-    parts.append(text[start:])
-    return [p for p in parts if p.strip()]
 
 
 def _strip_connectives(text: str) -> str:
