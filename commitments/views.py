@@ -30,6 +30,7 @@ from .csv_format import stream_csv
 from .dates import today
 from .filters import ActionItemFilterSet, CodeChoiceField
 from .importing.updates import stream_updates_csv
+from .languages import split_language
 from .models import ActionItem, Country, Document, OwnerStatus, Paragraph, StatusUpdate, Theme
 from .querysets import countries_owning_items
 
@@ -435,12 +436,12 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     # Resolve the page in the language its address is in, then name it in the chosen one. An
     # address without a language (`/`) is left as it is: LocaleMiddleware sends it on by the
     # cookie set here.
-    current = translation.get_language_from_path(target.split("?")[0])
+    current, rest = split_language(target)
     with translation.override(current):
         translated = translate_url(target, language)
     if translated == target and current not in (None, language):
         # An address that names no page (a 404) still changes language: swap its prefix.
-        translated = f"/{language}/{target[len(current) + 2 :]}"
+        translated = f"/{language}{rest}"
     response = redirect(translated)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

@@ -5,7 +5,8 @@ by its path without the language, as a reader would type it, and say which langu
 read it in."""
 
 from django.conf import settings
-from django.utils import translation
+
+from commitments.languages import split_language
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 # Addresses outside the language prefixes (tracker/urls.py).
@@ -21,10 +22,7 @@ def in_language(url: str, language: str = "ja") -> str:
         scheme_host, url = url[:cut], url[cut:]
     if url.startswith(UNPREFIXED) or not url.startswith("/"):
         return scheme_host + url
-    current = translation.get_language_from_path(url.split("?")[0])
-    if current is not None:
-        url = url[len(current) + 1 :]
-    return f"{scheme_host}/{language}{url}"
+    return f"{scheme_host}/{language}{split_language(url)[1]}"
 
 
 def en(url: str) -> str:

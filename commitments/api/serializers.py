@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import status_rule
 from ..choices import DocumentKind, DuePrecision, Kind, Status, Strength
+from ..languages import split_language
 from ..models import (
     ActionItem,
     Country,
@@ -36,10 +36,7 @@ def public_page(request, path: str) -> str:
     the API answers in every language at once, and that address opens the page in the
     reader's (their language cookie, then Accept-Language). Put `/ja` or `/en` in front of
     the path for one language."""
-    language = translation.get_language_from_path(path)
-    if language is not None:
-        path = path[len(language) + 1 :]
-    return absolute(request, path)
+    return absolute(request, split_language(path)[1])
 
 
 @extend_schema_field(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .. import figures
 from ..choices import Status
+from ..languages import split_language
 
 register = template.Library()
 
@@ -219,8 +220,6 @@ def language_alternates(context) -> list[dict[str, str]]:
         {"code": code, "url": request.build_absolute_uri(translate_url(path, code))}
         for code, _name in settings.LANGUAGES
     ]
-    prefix = f"/{translation.get_language()}/"
-    if request.path_info.startswith(prefix):
-        unprefixed = path[len(prefix) - 1 :]
-        alternates.append({"code": "x-default", "url": request.build_absolute_uri(unprefixed)})
+    unprefixed = split_language(path)[1]
+    alternates.append({"code": "x-default", "url": request.build_absolute_uri(unprefixed)})
     return alternates
