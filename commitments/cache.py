@@ -220,7 +220,6 @@ def cached_page(*query: str):
             if "HTTP_IF_NONE_MATCH" in request.META:
                 # The client names the page it holds: no need to fetch ours to compare.
                 held = mark_public(HttpResponse(), etag)
-                patch_vary_headers(held, ("Accept-Encoding",))
                 answer = get_conditional_response(request, etag=etag, response=held)
                 if answer.status_code == 304:
                     return answer
@@ -272,8 +271,8 @@ def gzipped(content: bytes) -> bytes | None:
 
 
 def encoded(request: HttpRequest, response: HttpResponse, compressed: bytes | None):
-    """The compressed copy for a client that accepts gzip, the plain one for any other."""
-    patch_vary_headers(response, ("Accept-Encoding",))
+    """The compressed copy for a client that accepts gzip, the plain one for any other (the
+    page says `Vary: Accept-Encoding`: mark_public)."""
     if compressed is not None and ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
         response.content = compressed
         response["Content-Encoding"] = "gzip"
@@ -311,6 +310,7 @@ def mark_public(
     The language is in the page's address (/ja/…, /en/…), so the URL alone names the page: no
     `Vary` on the cookie or Accept-Language, and a proxy keeps one copy per address."""
     patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE)
+    patch_vary_headers(response, ("Accept-Encoding",))  # plain or gzipped: encoded()
     if response.status_code == 200:
         response["ETag"] = etag
         if last_modified is not None:
